@@ -129,7 +129,7 @@ std::string format_iso8601_in_zone(Timestamp t, const date::time_zone* zone) {
     if (zone == nullptr) return format_iso8601_utc(t);
     const auto info = zone->get_info(date::floor<std::chrono::seconds>(t));
     const auto offset = std::chrono::duration_cast<std::chrono::minutes>(info.offset);
-    char suffix[16];
+    char suffix[32];
     const long long total = offset.count();
     const long long magnitude = total < 0 ? -total : total;
     std::snprintf(suffix, sizeof suffix, "%c%02lld:%02lld", total < 0 ? '-' : '+', magnitude / 60, magnitude % 60);

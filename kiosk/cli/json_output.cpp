@@ -1,0 +1,174 @@
+#include "kiosk/cli/json_output.h"
+
+#include "kiosk/core/text.h"
+#include "kiosk/core/time.h"
+
+namespace kiosk::cli {
+
+using nlohmann::json;
+
+namespace {
+
+json optional_id(const std::optional<int64_t>& id) { return id ? json(*id) : json(nullptr); }
+
+const Item* find_item(const EventCatalog& catalog, int64_t id) {
+    for (const Item& item : catalog.items)
+        if (item.id == id) return &item;
+    return nullptr;
+}
+
+const EventCatalog* find_catalog(const std::map<int64_t, EventCatalog>& catalogs, int64_t event_id) {
+    const auto it = catalogs.find(event_id);
+    return it == catalogs.end() ? nullptr : &it->second;
+}
+
+json question_json(const Question& question) {
+    json out = question.raw.is_object() ? question.raw : json::object();
+    out["id"] = question.id;
+    out["question"] = question.question;
+    out["type"] = question_type_code(question.type);
+    out["required"] = question.required;
+    if (!out.contains("options")) {
+        out["options"] = json::array();
+        for (const QuestionOption& option : question.options)
+            out["options"].push_back({{"id", option.id}, {"identifier", option.identifier}, {"answer", option.answer}});
+    }
+    return out;
+}
+
+} // namespace
+
+std::string dump_line(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json position_json(const Position& position, bool offline_signed) {
+    return {
+        {"id", offline_signed ? json(nullptr) : json(position.id)},
+        {"order", offline_signed ? json(nullptr) : json(position.order)},
+        {"positionid", offline_signed ? json(nullptr) : json(position.positionid)},
+        {"secret", printable_scan(position.secret)},
+        {"item", position.item},
+        {"variation", optional_id(position.variation)},
+        {"subevent", optional_id(position.subevent)},
+        {"attendee_name", position.attendee_name.empty() ? json(nullptr) : json(position.attendee_name)},
+        {"attendee_email", position.attendee_email.empty() ? json(nullptr) : json(position.attendee_email)},
+        {"addon_to", optional_id(position.addon_to)},
+    };
+}
+
+json scan_json(const ScanOutcome& outcome, const std::map<int64_t, EventCatalog>& catalogs) {
+    const Verdict& verdict = outcome.verdict;
+    json out;
+    out["status"] = verdict_status_name(verdict.status);
+    out["reason"] = verdict.reason == RejectReason::none ? json(nullptr) : json(reject_reason_name(verdict.reason));
+    out["reason_explanation"] = verdict.explanation.empty() ? json(nullptr) : json(verdict.explanation);
+    out["list"] = optional_id(verdict.list);
+    out["event"] = nullptr;
+    if (verdict.event)
+        if (const EventCatalog* catalog = find_catalog(catalogs, *verdict.event)) out["event"] = catalog->event.slug;
+    out["position"] = verdict.position ? position_json(*verdict.position, verdict.offline_signed) : json(nullptr);
+    out["offline_signed"] = verdict.offline_signed;
+    out["require_attention"] = verdict.require_attention;
+    out["questions"] = json::array();
+    for (const Question& question : verdict.questions) out["questions"].push_back(question_json(question));
+    if (!verdict.answer_errors.empty()) {
+        json errors = json::object();
+        for (const auto& [question, message] : verdict.answer_errors) errors[std::to_string(question)] = message;
+        out["answer_errors"] = errors;
+    }
+    if (verdict.first_checkin) out["first_checkin"] = format_iso8601_utc(*verdict.first_checkin);
+    out["checkin"] = nullptr;
+    if (outcome.checkin)
+        out["checkin"] = {{"id", outcome.checkin->id},
+                          {"datetime", format_iso8601_utc(outcome.checkin->datetime)},
+                          {"type", checkin_type_name(outcome.checkin->type)},
+                          {"nonce", outcome.checkin->nonce}};
+    return out;
+}
+
+json undo_json(const UndoOutcome& outcome, int64_t list_id) {
+    json out;
+    out["status"] = outcome.reverted ? "ok" : "error";
+    out["list"] = list_id;
+    out["reason_explanation"] = outcome.reverted ? json(nullptr) : json(outcome.error);
+    out["position"] = outcome.position ? position_json(*outcome.position) : json(nullptr);
+    out["reverted"] = nullptr;
+    if (outcome.checkin)
+        out["reverted"] = {{"id", outcome.checkin->checkin_id},
+                           {"type", checkin_type_name(outcome.checkin->type)},
+                           {"datetime", format_iso8601_utc(outcome.checkin->checkin_datetime)},
+                           {"undo_nonce", outcome.checkin->nonce}};
+    return out;
+}
+
+json search_json(const std::vector<SearchHit>& hits, const std::map<int64_t, EventCatalog>& catalogs) {
+    json results = json::array();
+    for (const SearchHit& hit : hits) {
+        json entry = position_json(hit.position);
+        entry["redeemed"] = hit.redeemed;
+        entry["order_status"] = std::string(1, "npec"[static_cast<int>(hit.order_status)]);
+        entry["canceled"] = hit.position.canceled;
+        bool attention = hit.order_checkin_attention;
+        if (const EventCatalog* catalog = find_catalog(catalogs, hit.position.event_id)) {
+            entry["event"] = catalog->event.slug;
+            if (const Item* item = find_item(*catalog, hit.position.item)) attention = attention || item->checkin_attention;
+        }
+        entry["require_attention"] = attention;
+        results.push_back(std::move(entry));
+    }
+    return {{"count", results.size()}, {"results", results}};
+}
+
+json stats_json(const ListStatus& status, const EventCatalog& catalog) {
+    json items = json::array();
+    for (const auto& [item_counts, variation_counts] : status.items) {
+        const Item* item = find_item(catalog, item_counts.id);
+        json variations = json::array();
+        for (const auto& counts : variation_counts) {
+            json value = nullptr;
+            if (item != nullptr)
+                for (const Variation& variation : item->variations)
+                    if (variation.id == counts.id) value = variation.value;
+            variations.push_back({{"id", counts.id}, {"value", value}, {"checkin_count", counts.checkin_count},
+                                  {"position_count", counts.position_count}, {"inside_count", counts.inside_count}});
+        }
+        items.push_back({{"id", item_counts.id}, {"name", item ? item->name : json(nullptr)},
+                         {"checkin_count", item_counts.checkin_count}, {"position_count", item_counts.position_count},
+                         {"inside_count", item_counts.inside_count}, {"variations", variations}});
+    }
+    return {{"checkin_count", status.total.checkin_count},
+            {"position_count", status.total.position_count},
+            {"inside_count", status.total.inside_count},
+            {"event", {{"name", catalog.event.name}, {"slug", catalog.event.slug}}},
+            {"items", items}};
+}
+
+json queue_json(const QueueSnapshot& queue) {
+    json pending = json::array();
+    for (const QueuedUpload& upload : queue.pending)
+        pending.push_back({{"kind", upload.kind},
+                           {"secret", printable_scan(upload.secret)},
+                           {"list", upload.list_id},
+                           {"type", checkin_type_name(upload.type)},
+                           {"datetime", format_iso8601_utc(upload.datetime)},
+                           {"nonce", upload.nonce},
+                           {"answers", upload.answers},
+                           {"gate", upload.gate ? json(*upload.gate) : json(nullptr)}});
+    json failed = json::array();
+    for (const FailedScan& scan : queue.failed)
+        failed.push_back({{"raw", printable_scan(scan.raw)},
+                          {"reason", scan.reason},
+                          {"list", scan.list_id},
+                          {"type", checkin_type_name(scan.type)},
+                          {"datetime", format_iso8601_utc(scan.datetime)},
+                          {"nonce", scan.nonce}});
+    return {{"pending", pending}, {"failed", failed}};
+}
+
+json import_json(const ImportSummary& summary, const Event& event) {
+    return {{"status", "ok"},          {"organizer", event.organizer}, {"event", event.slug},
+            {"event_id", summary.event_id}, {"items", summary.items},  {"checkinlists", summary.lists},
+            {"questions", summary.questions}, {"subevents", summary.subevents}, {"orders", summary.orders},
+            {"positions", summary.positions}, {"checkins", summary.checkins}};
+}
+
+} // namespace kiosk::cli

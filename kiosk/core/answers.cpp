@@ -1,0 +1,558 @@
+#include "kiosk/core/answers.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <set>
+#include <string_view>
+
+#include "kiosk/core/text.h"
+#include "kiosk/core/time.h"
+
+namespace kiosk {
+
+namespace {
+
+constexpr size_t kMaxTextBytes = 10000;
+constexpr size_t kMaxEmailBytes = 254;      // RFC 5321 path limit
+// Far beyond any real quantity, and keeps the digit-by-digit comparison cheap.
+constexpr size_t kMaxNumberChars = 64;
+
+bool is_ascii_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_ascii_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+
+std::optional<int64_t> parse_id(std::string_view text) {
+    if (text.empty() || !std::all_of(text.begin(), text.end(), is_digit)) return std::nullopt;
+    int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// --- Numbers ----------------------------------------------------------------------------------
+// Bounds and answers are compared as exact decimals: doubles would let 0.1 slip past a maximum
+// of "0.1" written with a different representation, and pretix itself uses Decimal.
+
+struct Decimal {
+    bool negative = false;
+    std::string integer;                    // no leading zeros; empty for zero
+    std::string fraction;                   // no trailing zeros
+
+    bool is_zero() const { return integer.empty() && fraction.empty(); }
+
+    std::string text() const {
+        std::string out;
+        if (negative && !is_zero()) out += '-';
+        out += integer.empty() ? "0" : integer;
+        if (!fraction.empty()) out += '.' + fraction;
+        return out;
+    }
+};
+
+int compare_magnitude(const Decimal& a, const Decimal& b) {
+    if (a.integer.size() != b.integer.size()) return a.integer.size() < b.integer.size() ? -1 : 1;
+    if (const int c = a.integer.compare(b.integer); c != 0) return c < 0 ? -1 : 1;
+    // Without trailing zeros, plain lexicographic order of the fraction digits is numeric order.
+    if (const int c = a.fraction.compare(b.fraction); c != 0) return c < 0 ? -1 : 1;
+    return 0;
+}
+
+int compare(const Decimal& a, const Decimal& b) {
+    const bool a_negative = a.negative && !a.is_zero();
+    const bool b_negative = b.negative && !b.is_zero();
+    if (a_negative != b_negative) return a_negative ? -1 : 1;
+    const int magnitude = compare_magnitude(a, b);
+    return a_negative ? -magnitude : magnitude;
+}
+
+// "[+-]digits[.digits]"; `allow_exponent` is for bounds that JSON serialised as e.g. "1e+20".
+std::optional<Decimal> parse_decimal(std::string_view text, bool allow_exponent) {
+    if (text.empty() || text.size() > kMaxNumberChars) return std::nullopt;
+    Decimal out;
+    size_t pos = 0;
+    if (text[pos] == '+' || text[pos] == '-') out.negative = text[pos++] == '-';
+    std::string digits;
+    size_t integer_digits = 0;
+    while (pos < text.size() && is_digit(text[pos])) { digits += text[pos++]; ++integer_digits; }
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        while (pos < text.size() && is_digit(text[pos])) digits += text[pos++];
+    }
+    if (digits.empty()) return std::nullopt;
+    long exponent = 0;
+    if (allow_exponent && pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+        ++pos;
+        bool exponent_negative = false;
+        if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) exponent_negative = text[pos++] == '-';
+        const size_t start = pos;
+        while (pos < text.size() && is_digit(text[pos]) && pos - start < 4) exponent = exponent * 10 + (text[pos++] - '0');
+        if (pos == start) return std::nullopt;
+        if (exponent_negative) exponent = -exponent;
+    }
+    if (pos != text.size()) return std::nullopt;
+    // Shift the decimal point; the 64-character cap keeps |exponent| < 10000 and the result small.
+    long point = static_cast<long>(integer_digits) + exponent;
+    if (point < 0) {
+        digits.insert(0, static_cast<size_t>(-point), '0');
+        point = 0;
+    } else if (static_cast<size_t>(point) > digits.size()) {
+        digits.append(static_cast<size_t>(point) - digits.size(), '0');
+    }
+    out.integer = digits.substr(0, static_cast<size_t>(point));
+    out.fraction = digits.substr(static_cast<size_t>(point));
+    out.integer.erase(0, std::min(out.integer.find_first_not_of('0'), out.integer.size()));
+    out.fraction.erase(out.fraction.find_last_not_of('0') + 1);
+    return out;
+}
+
+std::optional<Decimal> decimal_bound(const nlohmann::json& raw, const char* key) {
+    if (!raw.is_object()) return std::nullopt;
+    const auto it = raw.find(key);
+    if (it == raw.end()) return std::nullopt;
+    if (it->is_string()) return parse_decimal(trim(it->get_ref<const std::string&>()), true);
+    if (it->is_number()) return parse_decimal(it->dump(), true);
+    return std::nullopt;
+}
+
+std::optional<std::string> string_bound(const nlohmann::json& raw, const char* key) {
+    if (!raw.is_object()) return std::nullopt;
+    const auto it = raw.find(key);
+    if (it == raw.end() || !it->is_string()) return std::nullopt;
+    const std::string_view value = trim(it->get_ref<const std::string&>());
+    if (value.empty()) return std::nullopt;
+    return std::string(value);
+}
+
+// --- Dates and times ----------------------------------------------------------------------------
+
+bool is_date(std::string_view text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+    for (size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (!is_digit(text[i])) return false;
+    return parse_iso8601(text).has_value();   // checks the calendar, e.g. no 2026-02-30
+}
+
+// "HH:MM" or "HH:MM:SS", returned as "HH:MM:SS" like pretix stores times.
+std::optional<std::string> normalized_time(std::string_view text) {
+    if (text.size() != 5 && text.size() != 8) return std::nullopt;
+    const auto two_digits = [&](size_t at, int max) {
+        if (!is_digit(text[at]) || !is_digit(text[at + 1])) return false;
+        return (text[at] - '0') * 10 + (text[at + 1] - '0') <= max;
+    };
+    if (!two_digits(0, 23) || text[2] != ':' || !two_digits(3, 59)) return std::nullopt;
+    if (text.size() == 8 && (text[5] != ':' || !two_digits(6, 59))) return std::nullopt;
+    std::string out(text);
+    if (out.size() == 5) out += ":00";
+    return out;
+}
+
+// A datetime needs its time part; parse_iso8601 alone would also take a bare date. Without an
+// offset the value is read as UTC: the question does not carry the event's zone.
+std::optional<Timestamp> parse_datetime(std::string_view text) {
+    if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return std::nullopt;
+    std::string upper(text);
+    upper[10] = 'T';
+    return parse_iso8601(upper);
+}
+
+// --- Other formats ------------------------------------------------------------------------------
+
+// ISO 3166-1 alpha-2, officially assigned codes.
+constexpr std::string_view kCountryCodes =
+    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCM"
+    "CNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGY"
+    "HKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMF"
+    "MGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARE"
+    "RORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTLTMTNTOTRTTTVTWTZUAUGUMUSUYUZ"
+    "VAVCVEVGVIVNVUWFWSYEYTZAZMZW";
+
+bool is_country_code(std::string_view upper) {
+    if (upper.size() != 2) return false;
+    for (size_t i = 0; i + 1 < kCountryCodes.size(); i += 2)
+        if (kCountryCodes.substr(i, 2) == upper) return true;
+    return false;
+}
+
+bool is_email(std::string_view text) {
+    if (text.size() > kMaxEmailBytes) return false;
+    for (char c : text)
+        if (is_ascii_space(c) || static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+    const size_t at = text.find('@');
+    if (at == std::string_view::npos || at == 0 || text.find('@', at + 1) != std::string_view::npos) return false;
+    const std::string_view domain = text.substr(at + 1);
+    return domain.find('.') != std::string_view::npos && domain.front() != '.' && domain.back() != '.' &&
+           domain.find("..") == std::string_view::npos;
+}
+
+// "+" then 6..20 digits; spaces, dashes and parentheses may group them. Stored as "+digits", the
+// E.164 form pretix keeps.
+std::optional<std::string> normalized_phone(std::string_view text) {
+    if (text.empty() || text.front() != '+') return std::nullopt;
+    std::string out = "+";
+    for (char c : text.substr(1)) {
+        if (is_digit(c)) out += c;
+        else if (c != ' ' && c != '-' && c != '(' && c != ')') return std::nullopt;
+    }
+    const size_t digits = out.size() - 1;
+    if (digits < 6 || digits > 20) return std::nullopt;
+    return out;
+}
+
+// --- Choices ------------------------------------------------------------------------------------
+
+// The attendee-facing text of an option: English when the i18n dict has it, else its first value.
+std::string option_text(const QuestionOption& option) {
+    const nlohmann::json& answer = option.answer;
+    if (answer.is_string()) return answer.get<std::string>();
+    if (answer.is_object()) {
+        if (const auto en = answer.find("en"); en != answer.end() && en->is_string() && !en->get_ref<const std::string&>().empty())
+            return en->get<std::string>();
+        for (const auto& value : answer)
+            if (value.is_string() && !value.get_ref<const std::string&>().empty()) return value.get<std::string>();
+    }
+    return option.identifier.empty() ? std::to_string(option.id) : option.identifier;
+}
+
+// An option by id (pretix's wire form) or, for convenience, by identifier.
+const QuestionOption* find_option(const Question& question, std::string_view token) {
+    if (const auto id = parse_id(token)) {
+        for (const auto& option : question.options)
+            if (option.id == *id) return &option;
+    }
+    for (const auto& option : question.options)
+        if (!option.identifier.empty() && option.identifier == token) return &option;
+    for (const auto& option : question.options)
+        if (!option.identifier.empty() && equals_ignoring_case(option.identifier, token)) return &option;
+    return nullptr;
+}
+
+// Any language's text of the option, for matching answers the backend stored as text.
+bool option_has_text(const QuestionOption& option, std::string_view text) {
+    if (text == option_text(option) || (!option.identifier.empty() && text == option.identifier)) return true;
+    if (option.answer.is_object()) {
+        for (const auto& value : option.answer)
+            if (value.is_string() && value.get_ref<const std::string&>() == text) return true;
+    }
+    return false;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        const size_t end = text.find(separator, start);
+        parts.push_back(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) break;
+        start = end + 1;
+    }
+    return parts;
+}
+
+// Options chosen by a stored answer: its option ids, else its text read as option texts.
+std::vector<const QuestionOption*> stored_options(const Question& question, const Answer& stored) {
+    std::vector<const QuestionOption*> chosen;
+    for (int64_t id : stored.options)
+        for (const auto& option : question.options)
+            if (option.id == id) chosen.push_back(&option);
+    if (!chosen.empty() || stored.answer.empty()) return chosen;
+    const std::string_view whole = trim(stored.answer);
+    for (const auto& option : question.options)
+        if (option_has_text(option, whole)) return {&option};
+    // pretix joins multiple-choice texts with ", "; option ids typed as text also land here.
+    for (std::string_view part : split(whole, ',')) {
+        part = trim(part);
+        const QuestionOption* match = nullptr;
+        for (const auto& option : question.options)
+            if (option_has_text(option, part)) { match = &option; break; }
+        if (match == nullptr) match = find_option(question, part);
+        if (match == nullptr) return {};
+        chosen.push_back(match);
+    }
+    return chosen;
+}
+
+std::optional<bool> parse_boolean(std::string_view text) {
+    for (std::string_view yes : {"true", "yes", "1"})
+        if (equals_ignoring_case(text, yes)) return true;
+    for (std::string_view no : {"false", "no", "0"})
+        if (equals_ignoring_case(text, no)) return false;
+    return std::nullopt;
+}
+
+// --- Validation -----------------------------------------------------------------------------------
+
+AnswerCheck invalid(AnswerCheck check, std::string error) {
+    check.valid = false;
+    check.error = std::move(error);
+    return check;
+}
+
+AnswerCheck accepted(AnswerCheck check, std::string text) {
+    check.valid = true;
+    check.normalized.answer = std::move(text);
+    return check;
+}
+
+AnswerCheck validate_number(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
+    const auto number = parse_decimal(value, false);
+    if (!number) return invalid(std::move(check), "Please enter a number");
+    if (enforce_bounds) {
+        const auto min = decimal_bound(question.raw, "valid_number_min");
+        const auto max = decimal_bound(question.raw, "valid_number_max");
+        const bool too_small = min && compare(*number, *min) < 0;
+        const bool too_large = max && compare(*number, *max) > 0;
+        if (too_small || too_large) {
+            if (min && max) return invalid(std::move(check), "Please enter a number between " + min->text() + " and " + max->text());
+            if (min) return invalid(std::move(check), "Please enter a number of at least " + min->text());
+            return invalid(std::move(check), "Please enter a number of at most " + max->text());
+        }
+    }
+    return accepted(std::move(check), number->text());
+}
+
+AnswerCheck validate_date(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
+    if (!is_date(value)) return invalid(std::move(check), "Please enter a date as YYYY-MM-DD");
+    if (enforce_bounds) {
+        // Same fixed-width format, so text order is date order.
+        auto min = string_bound(question.raw, "valid_date_min");
+        auto max = string_bound(question.raw, "valid_date_max");
+        if (min && !is_date(*min)) min.reset();
+        if (max && !is_date(*max)) max.reset();
+        if ((min && value < *min) || (max && value > *max)) {
+            if (min && max) return invalid(std::move(check), "Please enter a date between " + *min + " and " + *max);
+            if (min) return invalid(std::move(check), "Please enter a date on or after " + *min);
+            return invalid(std::move(check), "Please enter a date on or before " + *max);
+        }
+    }
+    return accepted(std::move(check), std::string(value));
+}
+
+AnswerCheck validate_datetime(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
+    const auto instant = parse_datetime(value);
+    if (!instant) return invalid(std::move(check), "Please enter a date and time as YYYY-MM-DDTHH:MM");
+    if (enforce_bounds) {
+        const auto min_text = string_bound(question.raw, "valid_datetime_min");
+        const auto max_text = string_bound(question.raw, "valid_datetime_max");
+        const auto min = min_text ? parse_iso8601(*min_text) : std::nullopt;
+        const auto max = max_text ? parse_iso8601(*max_text) : std::nullopt;
+        if ((min && *instant < *min) || (max && *instant > *max)) {
+            if (min && max) return invalid(std::move(check), "Please enter a date and time between " + *min_text + " and " + *max_text);
+            if (min) return invalid(std::move(check), "Please enter a date and time no earlier than " + *min_text);
+            return invalid(std::move(check), "Please enter a date and time no later than " + *max_text);
+        }
+    }
+    return accepted(std::move(check), format_iso8601_utc(*instant));
+}
+
+AnswerCheck validate_choice(AnswerCheck check, const Question& question, std::string_view value) {
+    const bool multiple = question.type == QuestionType::multiple_choice;
+    if (value.empty()) return invalid(std::move(check), multiple ? "Please choose at least one option" : "Please choose an option");
+    const auto tokens = split(value, ',');
+    if (!multiple && tokens.size() > 1) return invalid(std::move(check), "Please choose exactly one option");
+    std::set<int64_t> chosen;
+    for (std::string_view token : tokens) {
+        const QuestionOption* option = find_option(question, trim(token));
+        if (option == nullptr) return invalid(std::move(check), "Not one of the offered options");
+        if (!chosen.insert(option->id).second) return invalid(std::move(check), "Each option can be chosen only once");
+    }
+    // In the question's option order, so "2,1" and "1,2" store the same answer, as pretix does.
+    std::string text;
+    for (const auto& option : question.options) {
+        if (!chosen.contains(option.id)) continue;
+        if (!text.empty()) text += ", ";
+        text += option_text(option);
+        check.normalized.options.push_back(option.id);
+        chosen.erase(option.id);        // options listed twice with one id count once
+    }
+    return accepted(std::move(check), std::move(text));
+}
+
+AnswerCheck validate(const Question& question, std::string_view raw, bool enforce_bounds) {
+    AnswerCheck check;
+    check.normalized.question = question.id;
+    if (!is_valid_utf8(raw)) return invalid(std::move(check), "The answer is not valid text (invalid UTF-8)");
+    const std::string_view value = trim(raw);
+    switch (question.type) {
+    case QuestionType::boolean: {
+        const auto yes = parse_boolean(value);
+        if (!yes) return invalid(std::move(check), "Please answer yes or no");
+        if (question.required && !*yes) return invalid(std::move(check), "Please confirm this to continue");
+        return accepted(std::move(check), *yes ? "True" : "False");
+    }
+    case QuestionType::number:
+        return validate_number(std::move(check), question, value, enforce_bounds);
+    case QuestionType::string:
+    case QuestionType::text:
+        if (value.empty()) return invalid(std::move(check), "Please enter an answer");
+        if (question.type == QuestionType::string && value.find_first_of("\r\n") != std::string_view::npos)
+            return invalid(std::move(check), "Please enter a single line");
+        if (value.size() > kMaxTextBytes) return invalid(std::move(check), "The answer is too long (at most 10000 characters)");
+        return accepted(std::move(check), std::string(value));
+    case QuestionType::choice:
+    case QuestionType::multiple_choice:
+        return validate_choice(std::move(check), question, value);
+    case QuestionType::date:
+        return validate_date(std::move(check), question, value, enforce_bounds);
+    case QuestionType::time:
+        if (auto time = normalized_time(value)) return accepted(std::move(check), std::move(*time));
+        return invalid(std::move(check), "Please enter a time as HH:MM");
+    case QuestionType::datetime:
+        return validate_datetime(std::move(check), question, value, enforce_bounds);
+    case QuestionType::email:
+        if (!is_email(value)) return invalid(std::move(check), "Please enter an email address such as name@example.com");
+        return accepted(std::move(check), std::string(value));
+    case QuestionType::phone:
+        if (auto phone = normalized_phone(value)) return accepted(std::move(check), std::move(*phone));
+        return invalid(std::move(check), "Please enter a phone number with its country code, such as +49 30 1234567");
+    case QuestionType::country: {
+        std::string upper(value);
+        std::transform(upper.begin(), upper.end(), upper.begin(), ascii_upper);
+        if (!is_country_code(upper)) return invalid(std::move(check), "Please enter a two-letter country code such as DE");
+        return accepted(std::move(check), std::move(upper));
+    }
+    case QuestionType::file:
+        if (value.size() <= 5 || value.substr(0, 5) != "file:" || value.find_first_of(" \t\r\n") != std::string_view::npos)
+            return invalid(std::move(check), "Files cannot be uploaded at this kiosk");
+        return accepted(std::move(check), std::string(value));
+    }
+    return invalid(std::move(check), "This question cannot be answered here");
+}
+
+} // namespace
+
+AnswerCheck validate_answer(const Question& question, std::string_view raw) {
+    return validate(question, raw, true);
+}
+
+bool stored_answer_is_valid(const Question& question, const Answer& stored) {
+    const std::string_view text = trim(stored.answer);
+    switch (question.type) {
+    case QuestionType::choice:
+    case QuestionType::multiple_choice:
+        // Backend data: trust its option ids, and accept text that names options.
+        return !stored.options.empty() || (!text.empty() && !stored_options(question, stored).empty());
+    case QuestionType::string:
+    case QuestionType::text:
+    case QuestionType::email:
+    case QuestionType::phone:
+    case QuestionType::file:
+        return !text.empty();
+    case QuestionType::country:
+        return text.size() == 2 && std::all_of(text.begin(), text.end(), [](char c) {
+                   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+               });
+    case QuestionType::boolean:
+    case QuestionType::number:
+    case QuestionType::date:
+    case QuestionType::time:
+    case QuestionType::datetime:
+        // Bounds may have changed since the backend stored the answer; pretix keeps such answers.
+        return !text.empty() && validate(question, text, false).valid;
+    }
+    return false;
+}
+
+QuestionReview review_questions(const std::vector<const Question*>& asked, const std::vector<Answer>& stored,
+                                const std::map<int64_t, std::string>& given) {
+    QuestionReview review;
+    std::map<int64_t, const Question*> by_id;
+    for (const Question* question : asked)
+        if (question != nullptr) by_id.emplace(question->id, question);
+    std::map<int64_t, const Answer*> stored_by_id;
+    for (const Answer& answer : stored) stored_by_id[answer.question] = &answer;
+
+    for (const auto& [id, raw] : given) {
+        const auto question = by_id.find(id);
+        if (question == by_id.end()) continue;
+        // A blank field on an optional question means "no answer", not a wrong one.
+        if (!question->second->required && trim(raw).empty()) continue;
+        AnswerCheck check = validate_answer(*question->second, raw);
+        if (check.valid) review.accepted.emplace(id, std::move(check.normalized));
+        else review.errors.emplace(id, std::move(check.error));
+    }
+
+    const auto effective_answer = [&](int64_t id) -> const Answer* {
+        if (const auto it = review.accepted.find(id); it != review.accepted.end()) return &it->second;
+        if (const auto it = stored_by_id.find(id); it != stored_by_id.end()) return it->second;
+        return nullptr;
+    };
+
+    const auto parent_matches = [&](const Question& parent, const std::vector<std::string>& values) {
+        const Answer* answer = effective_answer(parent.id);
+        if (answer == nullptr) return false;
+        const auto listed = [&](std::string_view value) {
+            return std::find(values.begin(), values.end(), value) != values.end();
+        };
+        switch (parent.type) {
+        case QuestionType::choice:
+        case QuestionType::multiple_choice:
+            for (const QuestionOption* option : stored_options(parent, *answer))
+                if (listed(option->identifier)) return true;
+            return false;
+        case QuestionType::boolean: {
+            const auto yes = parse_boolean(trim(answer->answer));
+            if (!yes) return false;
+            return std::any_of(values.begin(), values.end(), [&](const std::string& value) {
+                return equals_ignoring_case(trim(value), *yes ? "True" : "False");
+            });
+        }
+        default:
+            return listed(trim(answer->answer));
+        }
+    };
+
+    // Visible = asked and every ancestor answered as the condition wants. Memoised, and a question
+    // on the current path counts as hidden so a dependency cycle cannot recurse forever.
+    std::map<int64_t, bool> visible;
+    std::function<bool(const Question&)> is_visible = [&](const Question& question) -> bool {
+        if (const auto known = visible.find(question.id); known != visible.end()) return known->second;
+        if (!question.dependency_question) return visible[question.id] = true;
+        visible[question.id] = false;
+        const auto parent = by_id.find(*question.dependency_question);
+        const bool shown = parent != by_id.end() && is_visible(*parent->second) &&
+                           parent_matches(*parent->second, question.dependency_values);
+        return visible[question.id] = shown;
+    };
+
+    // Decided before any answer is dropped below, so every decision sees the same answers.
+    for (const auto& entry : by_id) is_visible(*entry.second);
+    for (const auto& [id, question] : by_id) {
+        if (!visible[id]) {
+            // Answers to a question the attendee was never shown are dropped, as pretix clears them.
+            review.accepted.erase(id);
+            review.errors.erase(id);
+            continue;
+        }
+        if (review.errors.contains(id)) { review.missing.push_back(question); continue; }
+        if (review.accepted.contains(id)) continue;
+        const auto old = stored_by_id.find(id);
+        if (old != stored_by_id.end() && stored_answer_is_valid(*question, *old->second)) continue;
+        if (question->required) review.missing.push_back(question);
+    }
+    std::sort(review.missing.begin(), review.missing.end(), [](const Question* a, const Question* b) {
+        return a->position != b->position ? a->position < b->position : a->id < b->id;
+    });
+    return review;
+}
+
+} // namespace kiosk

@@ -1,0 +1,88 @@
+// The offline check-in decision: a pure function of what the store knows and what was scanned.
+//
+// The order of checks is pretix's (reference/pretix.md, "Offline decision"): the first failing
+// check wins. The engine never reads a clock or a file; the caller loads a DecisionSnapshot for the
+// cleaned text (see CheckinService) and commits an `ok` verdict itself.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/core/model.h"
+
+namespace kiosk {
+
+enum class VerdictStatus { ok, incomplete, error };
+enum class RejectReason { none, invalid, unpaid, blocked, invalid_time, canceled, already_redeemed, product, rules,
+                          ambiguous, revoked, unapproved, error };
+std::string_view verdict_status_name(VerdictStatus status);
+std::string_view reject_reason_name(RejectReason reason);          // pretix's wire names; "" for none
+
+constexpr size_t kMaxScanBytes = 4096;     // longer input is no ticket we issue; refuse before any lookup
+
+// Step 0 of the decision: the text a ticket lookup uses, or why there is none. Strips the ECI
+// designator ZXing puts in front of a code ("\000026") and the line end a keyboard-wedge scanner
+// types; keeps every other byte (binary codes are matched as bytes).
+struct CleanedScan {
+    std::string text;
+    bool usable = false;                   // false: empty or longer than kMaxScanBytes
+};
+CleanedScan clean_scanned_text(std::string_view raw);
+
+struct ScanRequest {
+    std::string raw;                       // as scanned; reported back in failed scans
+    std::vector<int64_t> lists;            // selected lists, at most one per event
+    CheckinType type = CheckinType::entry;
+    Timestamp now{};                       // decision time and recorded check-in time
+    std::optional<std::string> gate;
+    std::map<int64_t, std::string> answers; // question id -> answer as text (choice: option ids)
+    bool questions_supported = true;
+    bool ignore_unpaid = false;
+};
+
+// A position that matched, with what the decision needs around it.
+struct CandidateTicket {
+    Position position;
+    Order order;
+    std::vector<Checkin> checkins;         // live check-ins on the list of its event
+};
+
+// What the store knew at decision time. Catalog data comes from the selected lists' events only.
+struct DecisionSnapshot {
+    struct EventData {
+        Event event;
+        std::vector<SubEvent> subevents;
+        std::vector<Item> items;
+        std::vector<Question> questions;
+        bool secret_revoked = false;       // the cleaned text is in revokedsecrets
+        bool secret_blocked = false;       // ... in blockedsecrets
+        std::vector<Checkin> unsynced_checkins; // check-ins of the text as an offline-signed ticket
+    };
+    std::vector<CheckinList> lists;        // the selected lists, in request order
+    std::map<int64_t, EventData> events;   // by local event id
+    std::vector<CandidateTicket> matches;  // positions whose secret is the cleaned text
+    std::vector<CandidateTicket> addons;   // non-canceled add-ons of matches on addon_match lists
+};
+
+struct Verdict {
+    VerdictStatus status = VerdictStatus::error;
+    RejectReason reason = RejectReason::invalid;
+    std::string explanation;               // reason_explanation; human English
+    std::optional<int64_t> list;           // the list that decided
+    std::optional<int64_t> event;          // its event
+    std::optional<Position> position;      // the ticket (signed tickets: secret, item, variation, subevent)
+    bool offline_signed = false;           // admitted from a pretix_sig1 signature, no synced position
+    bool require_attention = false;
+    std::vector<Question> questions;       // `incomplete`: still to answer, in display order
+    std::map<int64_t, std::string> answer_errors; // given answers that were invalid, by question id
+    std::vector<Answer> accepted_answers;  // validated answers to store with an admission
+    std::optional<Timestamp> first_checkin; // `already_redeemed`: when the ticket was first used
+    std::string secret;                    // the cleaned text that decided
+};
+
+Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request);
+
+} // namespace kiosk

@@ -1,0 +1,175 @@
+#include "netsync/store/schema.h"
+
+#include <string>
+
+#include "netsync/store/sqlite.h"
+
+namespace kiosk::schema {
+
+namespace {
+
+// Times are INTEGER microseconds since the Unix epoch (UTC). Catalog objects (events, items,
+// lists, questions, subevents) keep the JSON pretix sent in `raw`, parsed by the same converters
+// as an import; the hot tables (orders, positions, check-ins) have real columns and indexes.
+constexpr const char* kMigrations[kLatestVersion] = {
+    // 1: the pretix-shaped model, check-ins and the upload queue.
+    R"SQL(
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    organizer TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    UNIQUE (organizer, slug)
+);
+CREATE TABLE subevents (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    raw TEXT NOT NULL
+);
+CREATE INDEX subevents_by_event ON subevents(event_id);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    raw TEXT NOT NULL
+);
+CREATE INDEX items_by_event ON items(event_id);
+CREATE TABLE checkin_lists (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    raw TEXT NOT NULL
+);
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    raw TEXT NOT NULL
+);
+CREATE INDEX questions_by_event ON questions(event_id);
+CREATE TABLE orders (
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    require_approval INTEGER NOT NULL,
+    valid_if_pending INTEGER NOT NULL,
+    checkin_attention INTEGER NOT NULL,
+    email TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    PRIMARY KEY (event_id, code)
+) WITHOUT ROWID;
+CREATE TABLE positions (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    order_code TEXT NOT NULL,
+    positionid INTEGER NOT NULL,
+    item INTEGER NOT NULL,
+    variation INTEGER,
+    subevent INTEGER,
+    secret TEXT NOT NULL,
+    attendee_name TEXT NOT NULL,
+    attendee_email TEXT NOT NULL,
+    addon_to INTEGER,
+    blocked INTEGER NOT NULL,
+    valid_from INTEGER,
+    valid_until INTEGER,
+    canceled INTEGER NOT NULL
+);
+CREATE INDEX positions_by_secret ON positions(secret);
+CREATE INDEX positions_by_parent ON positions(addon_to) WHERE addon_to IS NOT NULL;
+CREATE INDEX positions_by_order ON positions(event_id, order_code);
+CREATE TABLE answers (
+    position_id INTEGER NOT NULL,
+    question_id INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    options TEXT NOT NULL,
+    PRIMARY KEY (position_id, question_id)
+) WITHOUT ROWID;
+CREATE TABLE revoked_secrets (
+    event_id INTEGER NOT NULL,
+    secret TEXT NOT NULL,
+    PRIMARY KEY (event_id, secret)
+) WITHOUT ROWID;
+CREATE TABLE blocked_secrets (
+    event_id INTEGER NOT NULL,
+    secret TEXT NOT NULL,
+    PRIMARY KEY (event_id, secret)
+) WITHOUT ROWID;
+-- id orders check-ins at the same instant by insertion. origin: 'server' rows are replaced by
+-- the next import of their position; 'local' rows were made here and are never dropped by a sync.
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    list_id INTEGER NOT NULL,
+    position_id INTEGER,
+    secret TEXT NOT NULL,
+    type TEXT NOT NULL,
+    datetime INTEGER NOT NULL,
+    nonce TEXT,
+    origin TEXT NOT NULL,
+    uploaded INTEGER NOT NULL DEFAULT 0,
+    reverted_at INTEGER
+);
+CREATE INDEX checkins_by_position ON checkins(list_id, position_id);
+CREATE INDEX checkins_by_secret ON checkins(list_id, secret) WHERE position_id IS NULL;
+CREATE TABLE upload_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    event_id INTEGER NOT NULL,
+    list_id INTEGER NOT NULL,
+    checkin_id INTEGER NOT NULL REFERENCES checkins(id),
+    secret TEXT NOT NULL,
+    type TEXT NOT NULL,
+    datetime INTEGER NOT NULL,
+    nonce TEXT NOT NULL UNIQUE,
+    answers TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+)SQL",
+    // 2: gates on check-ins (rules may name a gate) and failed scans, reported to the backend for
+    // statistics. Existing check-ins have no gate.
+    R"SQL(
+ALTER TABLE checkins ADD COLUMN gate TEXT;
+ALTER TABLE upload_queue ADD COLUMN gate TEXT;
+CREATE TABLE failed_scans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    raw BLOB NOT NULL,
+    reason TEXT NOT NULL,
+    event_id INTEGER,
+    list_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    datetime INTEGER NOT NULL,
+    nonce TEXT NOT NULL UNIQUE,
+    position_id INTEGER,
+    uploaded INTEGER NOT NULL DEFAULT 0
+);
+)SQL",
+};
+
+} // namespace
+
+int current_version(sqlite::Database& db) {
+    auto statement = db.prepare("PRAGMA user_version");
+    statement.step();
+    return static_cast<int>(statement.int64(0));
+}
+
+void migrate(sqlite::Database& db, int target) {
+    int version = current_version(db);
+    if (version > kLatestVersion)
+        throw sqlite::Error("the store has schema version " + std::to_string(version) +
+                                ", newer than this program understands (" + std::to_string(kLatestVersion) + ")",
+                            0);
+    while (version < target) {
+        sqlite::Transaction transaction(db);
+        db.exec(kMigrations[version]);
+        // PRAGMA takes no bound parameters; the value is our own loop counter, not input.
+        const std::string set_version = "PRAGMA user_version = " + std::to_string(version + 1);
+        db.exec(set_version.c_str());
+        transaction.commit();
+        ++version;
+    }
+}
+
+} // namespace kiosk::schema

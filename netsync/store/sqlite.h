@@ -1,0 +1,100 @@
+// RAII over the SQLite C API, private to netsync (sqlite3.h stays out of public headers).
+//
+// Database owns a connection, Statement a prepared statement, Transaction a BEGIN..COMMIT that
+// rolls back in its destructor unless committed. Thread rule: a Database and its Statements belong
+// to one thread; every thread opens its own connection (WAL lets them read while one writes).
+// Failures of the machine (disk full, corrupt file, I/O) throw StoreError; "no row" is a value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "netsync/store/store_error.h"
+
+namespace kiosk::sqlite {
+
+class Error : public StoreError {
+public:
+    Error(const std::string& what, int code) : StoreError(what), code_(code) {}
+    int code() const { return code_; }
+private:
+    int code_;
+};
+
+struct ConnectionCloser { void operator()(sqlite3* db) const { sqlite3_close_v2(db); } };
+struct StatementFinalizer { void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); } };
+
+class Statement;
+
+class Database {
+public:
+    // Opens or creates the file. `busy_timeout_ms` is how long a write waits for another writer.
+    explicit Database(const std::string& path, int busy_timeout_ms = 30000);
+
+    void exec(const char* sql);                            // fixed SQL only: no values in it
+    Statement prepare(std::string_view sql) const;
+    int64_t last_insert_rowid() const;
+    int changes() const;
+    sqlite3* handle() const { return db_.get(); }
+    [[noreturn]] void fail(const std::string& context, int code) const;
+
+private:
+    std::unique_ptr<sqlite3, ConnectionCloser> db_;
+};
+
+// A prepared statement with 1-based binds and 0-based columns, reset for reuse after each run.
+class Statement {
+public:
+    Statement(const Database& db, std::string_view sql);
+
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }
+    Statement& bind(int index, bool value) { return bind(index, static_cast<int64_t>(value ? 1 : 0)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view text);     // bytes kept as they are
+    Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+    Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_null(int index);
+    template <class T> Statement& bind(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind_null(index);
+    }
+
+    bool step();                                           // true while a row is available
+    void run();                                            // step to completion, then reset
+    void reset();                                          // ready to run again; binds cleared
+
+    bool is_null(int column) const;
+    int64_t int64(int column) const;
+    double real(int column) const;
+    std::string text(int column) const;
+    std::optional<int64_t> optional_int64(int column) const;
+
+private:
+    const Database* db_;
+    std::unique_ptr<sqlite3_stmt, StatementFinalizer> stmt_;
+};
+
+// BEGIN IMMEDIATE takes the write lock up front, so a decision's reads and its writes cannot be
+// interleaved with another writer's (two kiosks on one store never admit a ticket twice).
+class Transaction {
+public:
+    enum class Kind { deferred, immediate };
+    explicit Transaction(Database& db, Kind kind = Kind::immediate);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Database& db_;
+    bool open_ = true;
+};
+
+} // namespace kiosk::sqlite
