@@ -2,6 +2,7 @@
 // The contract (commands, JSON shapes, exit codes) is in DESIGN.md; this file only parses
 // arguments, calls the app layer and prints. Exit 0 success, 1 a well-formed negative answer,
 // 2 usage error or system failure (one line on stderr).
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -184,8 +185,14 @@ int main(int argc, char** argv) {
         if (stats_cmd->parsed()) {
             const std::vector<int64_t> ids{stats_list};
             const auto lists = resolve_lists_or_throw(service, ids);
-            const auto catalog = store.catalog(lists.front().event_id);
-            return print(cli::stats_json(store.list_status(lists.front()), *catalog), kExitOk);
+            const CheckinList& list = lists.front();
+            const auto catalog = store.catalog(list.event_id);
+            // Like pretix, only admission products count towards who is expected at the door.
+            std::vector<int64_t> counted;
+            for (const Item& item : catalog->items)
+                if (item.admission && (list.all_products || std::ranges::count(list.limit_products, item.id) > 0))
+                    counted.push_back(item.id);
+            return print(cli::stats_json(store.list_status(list, counted), *catalog), kExitOk);
         }
         if (queue_cmd->parsed()) return print(cli::queue_json(store.queue()), kExitOk);
     } catch (const UsageError& e) {

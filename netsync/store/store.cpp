@@ -551,9 +551,9 @@ std::vector<SearchHit> Store::search(std::string_view query_text, std::span<cons
     return hits;
 }
 
-ListStatus Store::list_status(const CheckinList& list) {
+ListStatus Store::list_status(const CheckinList& list, std::span<const int64_t> items) {
     // Positions that belong on the list: not canceled, order paid (or pending when the list
-    // includes pending orders), the list's subevent if it has one, and its products.
+    // includes pending orders), the list's subevent if it has one, and one of `items`.
     auto query = impl_->db.prepare(
         "SELECT p.item, p.variation, COUNT(*), "
         "  SUM(EXISTS (SELECT 1 FROM checkins c WHERE c.list_id = ?1 AND c.position_id = p.id AND c.reverted_at IS NULL)), "
@@ -565,10 +565,10 @@ ListStatus Store::list_status(const CheckinList& list) {
         "GROUP BY p.item, p.variation ORDER BY p.item, p.variation");
     query.bind(1, list.id).bind(2, list.event_id).bind(3, list.include_pending).bind(4, list.subevent);
     ListStatus status;
-    const std::set<int64_t> products(list.limit_products.begin(), list.limit_products.end());
+    const std::set<int64_t> products(items.begin(), items.end());
     while (query.step()) {
         const int64_t item = query.int64(0);
-        if (!list.all_products && !products.contains(item)) continue;
+        if (!products.contains(item)) continue;
         ListStatus::Counts counts{query.optional_int64(1).value_or(0), query.int64(3), query.int64(2), query.int64(4)};
         if (status.items.empty() || status.items.back().first.id != item)
             status.items.push_back({ListStatus::Counts{item, 0, 0, 0}, {}});

@@ -170,7 +170,8 @@ public:
 
     // [SECTION] Staff queries
     std::vector<SearchHit> search(std::string_view query, std::span<const CheckinList> lists, size_t limit = 50);
-    ListStatus list_status(const CheckinList& list);
+    // Counts positions of `items` (the admission products the list covers) as pretix's list status.
+    ListStatus list_status(const CheckinList& list, std::span<const int64_t> items);
     QueueSnapshot queue();
 
     struct Impl;
