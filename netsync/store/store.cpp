@@ -511,8 +511,11 @@ std::optional<RevertedCheckin> Store::revert_latest_checkin(int64_t event_id, in
 
 std::vector<SearchHit> Store::search(std::string_view query_text, std::span<const CheckinList> lists, size_t limit) {
     std::vector<SearchHit> hits;
-    // Privacy: a short query would let anyone at the kiosk enumerate attendees.
-    if (query_text.size() < 4) return hits;
+    // Privacy: a short query would let anyone at the kiosk enumerate attendees. Characters, not
+    // bytes: "Mül" is three.
+    const auto characters = std::count_if(query_text.begin(), query_text.end(),
+                                          [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+    if (characters < 4) return hits;
     std::string pattern;
     for (char c : query_text) {
         if (c == '%' || c == '_' || c == '\\') pattern += '\\';
