@@ -47,7 +47,8 @@ CleanedScan clean_scanned_text(std::string_view raw) {
         std::all_of(raw.begin() + 1, raw.begin() + 7, [](char c) { return c >= '0' && c <= '9'; }))
         raw.remove_prefix(7);
     CleanedScan cleaned;
-    cleaned.usable = !raw.empty() && raw.size() <= kMaxScanBytes;
+    cleaned.too_long = raw.size() > kMaxScanBytes;
+    cleaned.usable = !raw.empty() && !cleaned.too_long;
     if (cleaned.usable) cleaned.text = std::string(raw);
     return cleaned;
 }
@@ -252,9 +253,8 @@ Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request) {
         return verdict;
     };
     if (!cleaned.usable)
-        return finish(rejection(RejectReason::invalid, request.raw.empty() || cleaned.text.empty()
-                                                           ? "Nothing was scanned"
-                                                           : "The scanned code is too long to be a ticket"));
+        return finish(rejection(RejectReason::invalid, cleaned.too_long ? "The scanned code is too long to be a ticket"
+                                                                        : "Nothing was scanned"));
 
     // 1. Positions with this secret in the selected lists' events.
     std::vector<const CandidateTicket*> matches;
@@ -289,7 +289,12 @@ Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request) {
             TicketUnderCheck parent{chosen->position, &chosen->order, &chosen->checkins, &list, &event};
             return finish(describe(verdict, parent));
         }
-        if (on_list.size() == 1) chosen = on_list.front();
+        if (on_list.empty()) {
+            Verdict verdict = rejection(RejectReason::product, "Neither this ticket nor its add-ons are valid on check-in list \"" + list.name + "\"");
+            TicketUnderCheck parent{chosen->position, &chosen->order, &chosen->checkins, &list, &event};
+            return finish(describe(verdict, parent));
+        }
+        chosen = on_list.front();
     }
 
     TicketUnderCheck ticket{chosen->position, &chosen->order, &chosen->checkins, &list, &event};

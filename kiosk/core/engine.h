@@ -24,11 +24,13 @@ std::string_view reject_reason_name(RejectReason reason);          // pretix's w
 constexpr size_t kMaxScanBytes = 4096;     // longer input is no ticket we issue; refuse before any lookup
 
 // Step 0 of the decision: the text a ticket lookup uses, or why there is none. Strips the ECI
-// designator ZXing puts in front of a code ("\000026") and the line end a keyboard-wedge scanner
-// types; keeps every other byte (binary codes are matched as bytes).
+// designator ZXing puts in front of a code ("\000026"), and the spaces, tabs and line ends a
+// keyboard-wedge scanner or a paste adds around it; keeps every other byte (binary codes are
+// matched as bytes).
 struct CleanedScan {
     std::string text;
     bool usable = false;                   // false: empty or longer than kMaxScanBytes
+    bool too_long = false;
 };
 CleanedScan clean_scanned_text(std::string_view raw);
 
@@ -47,7 +49,8 @@ struct ScanRequest {
 struct CandidateTicket {
     Position position;
     Order order;
-    std::vector<Checkin> checkins;         // live check-ins on the list of its event
+    std::vector<Checkin> checkins;         // live check-ins on the list of its event, oldest first
+                                           // (by datetime, then insertion)
 };
 
 // What the store knew at decision time. Catalog data comes from the selected lists' events only.
@@ -59,7 +62,7 @@ struct DecisionSnapshot {
         std::vector<Question> questions;
         bool secret_revoked = false;       // the cleaned text is in revokedsecrets
         bool secret_blocked = false;       // ... in blockedsecrets
-        std::vector<Checkin> unsynced_checkins; // check-ins of the text as an offline-signed ticket
+        std::vector<Checkin> unsynced_checkins; // check-ins of the text as an offline-signed ticket, oldest first
     };
     std::vector<CheckinList> lists;        // the selected lists, in request order
     std::map<int64_t, EventData> events;   // by local event id

@@ -263,6 +263,17 @@ std::optional<Timestamp> time_operand(const Value& value, const date::time_zone*
     throw RuleError("\"" + std::string(op) + "\" needs a time, got " + to_text(value, zone));
 }
 
+// isAfter/isBefore's tolerance: minutes, possibly fractional or as text; null means none.
+std::chrono::microseconds tolerance_of(const Value& value, std::string_view op) {
+    if (value.is_null()) return std::chrono::microseconds{0};
+    const double minutes = value.kind == Value::Kind::number || value.kind == Value::Kind::string
+                               ? to_number(value)
+                               : std::numeric_limits<double>::quiet_NaN();
+    if (std::isnan(minutes) || std::fabs(minutes) > kMaxToleranceMinutes)
+        throw RuleError("\"" + std::string(op) + "\" needs a tolerance in minutes, got " + to_text(value, nullptr));
+    return std::chrono::microseconds{std::llround(minutes * 60e6)};
+}
+
 // JavaScript's == (the abstract equality algorithm).
 bool loose_equals(const Value& a, const Value& b, const date::time_zone* zone) {
     using Kind = Value::Kind;
@@ -367,6 +378,13 @@ private:
     const json& raw_;
 };
 
+// Data inside a multi-key object is never evaluated, so only its depth matters.
+void check_data_depth(const json& node, int depth) {
+    if (depth > kMaxDepth) throw RuleError("rule is nested too deeply");
+    if (node.is_structured())
+        for (const auto& item : node) check_data_depth(item, depth + 1);
+}
+
 // Rejects unknown operators anywhere in the rule and nesting beyond kMaxDepth, before anything runs.
 void check_structure(const json& node, int depth) {
     if (depth > kMaxDepth) throw RuleError("rule is nested too deeply");
@@ -375,9 +393,12 @@ void check_structure(const json& node, int depth) {
     } else if (is_operation(node)) {
         const std::string& name = node.begin().key();
         if (!find_operator(name)) throw RuleError("unknown operator \"" + name + "\"");
-        check_structure(node.begin().value(), depth + 1);
+        // Operands sit one level below their operator, whether or not they are wrapped in an array,
+        // exactly as evaluate() descends.
+        const Operands operands(node.begin().value());
+        for (size_t i = 0; i < operands.size(); ++i) check_structure(operands[i], depth + 1);
     } else if (node.is_object()) {
-        for (const auto& item : node) check_structure(item, depth + 1);
+        check_data_depth(node, depth);
     }
 }
 
@@ -386,7 +407,8 @@ void check_structure(const json& node, int depth) {
 // Every check-in in the context counts, including any recorded after `now` (a scan replayed with
 // an earlier --at): pretix counts all stored check-ins of the list the same way, and counting them
 // keeps "already used" from shrinking when a clock goes back. The latest check-in is the one with
-// the greatest time; among equal times the one later in the vector, which is insertion order.
+// the greatest time; among equal times the one later in the vector (the store lists check-ins in
+// insertion order, and same-instant check-ins are ordered by insertion).
 struct CheckinFacts {
     std::vector<Timestamp> entries;         // entry check-ins, ascending
     bool present = false;                   // the latest check-in is an entry
@@ -845,19 +867,6 @@ private:
         return make_bool(op == Op::is_after ? *first > *second - tolerance : *first < *second + tolerance);
     }
 
-public:
-    // A tolerance in minutes, possibly fractional; null or absent is none.
-    static std::chrono::microseconds tolerance_of(const Value& value, std::string_view name) {
-        if (value.is_null()) return std::chrono::microseconds{0};
-        if (value.kind != Value::Kind::number && value.kind != Value::Kind::string)
-            throw RuleError("\"" + std::string(name) + "\" needs a tolerance in minutes");
-        const double minutes = to_number(value);
-        if (std::isnan(minutes) || std::fabs(minutes) > kMaxToleranceMinutes)
-            throw RuleError("\"" + std::string(name) + "\" needs a tolerance in minutes");
-        return std::chrono::microseconds{static_cast<int64_t>(std::llround(minutes * 60e6))};
-    }
-
-private:
     // pretix: entries since a time count check-ins at or after it, entries before count those
     // strictly before it; the "days" variants count distinct event-local days.
     Value apply_entries_relative(Op op, std::string_view name, const std::vector<Value>& args) const {
@@ -979,9 +988,11 @@ std::string truncated(std::string text, size_t limit) {
 
 class Explainer {
 public:
-    explicit Explainer(Evaluator& evaluator) : evaluator_(evaluator) {}
+    // One budget for the whole explanation, which re-evaluates parts of the rule: a rule with many
+    // expensive atoms must not get a fresh budget for each.
+    explicit Explainer(Evaluator& evaluator) : evaluator_(evaluator) { evaluator_.restart_budget(); }
 
-    // Why `node` did not evaluate to `wanted`; empty only when nothing can be said.
+    // Why `node` did not evaluate to `wanted`: the failing atoms, never empty.
     std::vector<Reason> why_not(const json& node, bool wanted, int depth) {
         if (depth > kMaxDepth || !is_operation(node)) return {describe_atom(node, wanted)};
         const std::string& op = node.begin().key();
@@ -994,7 +1005,7 @@ public:
             std::optional<std::vector<Reason>> cheapest;
             for (size_t i = 0; i < operands.size(); ++i) {
                 const auto outcome = truthiness(operands[i]);
-                if (!outcome || *outcome == wanted) continue;   // unevaluated (short-circuited) or fine
+                if (!outcome || *outcome == wanted) continue;   // fails to evaluate alone, or is fine
                 auto failing = why_not(operands[i], wanted, depth + 1);
                 if (needs_every) reasons.insert(reasons.end(), failing.begin(), failing.end());
                 else if (!cheapest || cheaper(failing, *cheapest)) cheapest = std::move(failing);
@@ -1031,7 +1042,6 @@ private:
 
     std::optional<Value> evaluate(const json& node) {
         try {
-            evaluator_.restart_budget();
             return evaluator_.evaluate(node, nullptr, 0);
         } catch (const RuleError&) {
             return std::nullopt;
@@ -1102,7 +1112,7 @@ private:
                 const auto value = evaluate(operands[2]);
                 if (!value) return generic(node, wanted);
                 try {
-                    tolerance = Evaluator::tolerance_of(*value, op);
+                    tolerance = tolerance_of(*value, op);
                 } catch (const RuleError&) {
                     return generic(node, wanted);
                 }
