@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/kiosk/cli/subprocess.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/db_dump.h"
 #include "tests/support/temp_dir.h"
 
@@ -18,9 +18,9 @@ const std::filesystem::path kDemo = std::filesystem::path(KIOSK_SOURCE_DIR) / "a
 
 class KioskctlTest : public ::testing::Test {
 protected:
-    test::ProcessResult ctl(std::vector<std::string> args, std::optional<std::string> input = {}) {
+    testing::ProcessResult ctl(std::vector<std::string> args, std::optional<std::string> input = {}) {
         args.insert(args.begin(), {KIOSKCTL_PATH, "--db", db});
-        return test::run_process(args, std::move(input));
+        return testing::run_process(args, std::move(input));
     }
     // Runs a command that must answer with one line of JSON and the given exit code.
     json ctl_json(std::vector<std::string> args, int expected_exit, std::optional<std::string> input = {}) {
@@ -242,7 +242,7 @@ TEST_F(KioskctlTest, UsageErrorsExitTwoWithOneLine) {
     ctl_failure({"import", kDemo.string()});                        // no organizer
     ctl_failure({"stats", "--list", "999"});
     // A store path that cannot be created is a system failure, also exit 2.
-    const auto result = test::run_process({KIOSKCTL_PATH, "--db", "/proc/nonexistent/kiosk.db", "queue"});
+    const auto result = testing::run_process({KIOSKCTL_PATH, "--db", "/proc/nonexistent/kiosk.db", "queue"});
     EXPECT_EQ(result.exit_code(), 2);
 }
 
