@@ -41,7 +41,7 @@ const date::time_zone* find_time_zone(std::string_view name) {
 
 std::optional<Timestamp> parse_iso8601(std::string_view text, const date::time_zone* fallback_zone) {
     size_t pos = 0;
-    int year, month, day, hour = 0, minute = 0, second = 0;
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
     if (!read_digits(text, pos, 4, year) || !expect(text, pos, '-') || !read_digits(text, pos, 2, month) ||
         !expect(text, pos, '-') || !read_digits(text, pos, 2, day))
         return std::nullopt;
@@ -81,7 +81,7 @@ std::optional<Timestamp> parse_iso8601(std::string_view text, const date::time_z
     } else if (text[pos] == '+' || text[pos] == '-') {
         const int sign = text[pos] == '-' ? -1 : 1;
         ++pos;
-        int oh, om = 0;
+        int oh = 0, om = 0;
         if (!read_digits(text, pos, 2, oh)) return std::nullopt;
         if (expect(text, pos, ':')) {
             if (!read_digits(text, pos, 2, om)) return std::nullopt;

