@@ -1,0 +1,23 @@
+// QR codes drawn with ZXing-cpp's writer: badges, the demo camera and the test corpus.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "image/image.h"
+
+namespace kiosk {
+
+enum class QrErrorCorrection { low, medium, quartile, high };
+
+struct QrStyle {
+    int module_pixels = 8;                  // size of one module (the smallest square)
+    int quiet_zone_modules = 4;             // white margin the standard requires around the code
+    QrErrorCorrection error_correction = QrErrorCorrection::medium;
+};
+
+// A gray8 image of the code (black on white), or nullopt when the text does not fit a QR code.
+// Bytes that are not valid UTF-8 are encoded as binary (byte mode).
+std::optional<Image> encode_qr(std::string_view text, const QrStyle& style = {});
+
+} // namespace kiosk

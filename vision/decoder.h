@@ -1,0 +1,81 @@
+// Finding and reading ticket codes in camera frames, built on ZXing-cpp.
+//
+// Kiosk conditions beat plain ZXing defaults: phones held at an angle, dark-mode screens
+// (light-on-dark codes), glare, low light, crumpled paper. FrameDecoder tries a sequence of cheap
+// to expensive attempts (region around the last detection, downscaled frame, full resolution,
+// contrast-normalised, inverted, other scales) and stops at the first success or when the frame's
+// time budget is spent, so a hard frame never delays the next one. A wrong text is worse than
+// none: only results ZXing verified (error correction / checksums) are returned.
+//
+// Thread rule: a FrameDecoder keeps the region of its last detection, so it belongs to one
+// thread (the camera thread); decode_image() is stateless and safe anywhere.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "image/image.h"
+
+namespace kiosk {
+
+// The symbologies tickets use. QR by default; others switchable in the config.
+enum class Symbology : uint16_t {
+    qr = 1 << 0,
+    aztec = 1 << 1,
+    pdf417 = 1 << 2,
+    data_matrix = 1 << 3,
+    code128 = 1 << 4,
+};
+using Symbologies = uint16_t;               // bitwise or of Symbology values
+constexpr Symbologies kDefaultSymbologies = static_cast<Symbologies>(Symbology::qr);
+std::string symbology_name(Symbology symbology);                      // "qr", "aztec", ...
+std::optional<Symbologies> parse_symbologies(const std::string& csv); // "qr,aztec" -> bits
+
+struct PointF {
+    float x = 0, y = 0;
+};
+
+struct DecodedCode {
+    std::string bytes;                      // the payload exactly as encoded
+    std::string text;                       // UTF-8 text, or "binary:<base64>" when bytes are not text
+    bool binary = false;
+    Symbology symbology = Symbology::qr;
+    std::array<PointF, 4> corners{};        // in frame pixels: top-left, top-right, bottom-right, bottom-left
+};
+
+struct DecodeOptions {
+    Symbologies symbologies = kDefaultSymbologies;
+    std::chrono::microseconds budget{8000}; // per frame; attempts after the budget are skipped
+    bool try_inverted = true;               // dark-mode phone screens
+    bool track_region = true;               // start with the region of the last detection
+};
+
+struct FrameDecode {
+    std::vector<DecodedCode> codes;         // empty: no code in this frame (an ordinary outcome)
+    std::chrono::microseconds elapsed{0};
+    int attempts = 0;                       // attempts made before success or budget end
+    bool budget_exhausted = false;
+    std::string winning_attempt;            // which strategy found it ("roi", "downscaled", ...); for stats and tuning
+};
+
+class FrameDecoder {
+public:
+    explicit FrameDecoder(DecodeOptions options = {});
+    FrameDecode decode(const ImageView& frame);
+    void forget_region();                   // e.g. after the source changed
+    const DecodeOptions& options() const { return options_; }
+
+private:
+    DecodeOptions options_;
+    std::optional<std::array<int, 4>> region_;   // x, y, width, height of the last detection, padded
+    int frames_since_hit_ = 0;
+};
+
+// One-shot decode of a still image with the same strategies and no region memory (kioskctl decode).
+FrameDecode decode_image(const ImageView& image, const DecodeOptions& options = {});
+
+} // namespace kiosk
