@@ -1,0 +1,123 @@
+#include "image/qr.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+
+#include <ZXing/BitMatrix.h>
+#include <ZXing/MultiFormatWriter.h>
+
+namespace kiosk {
+namespace {
+
+// kiosk_image must not depend on kiosk_core, hence a local strict decoder (no overlongs, no
+// surrogates, nothing above U+10FFFF). Returns false at the first invalid sequence.
+bool decode_utf8(std::string_view text, std::wstring& out) {
+    out.clear();
+    out.reserve(text.size());
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<uint8_t>(text[i]);
+        int extra = 0;
+        uint32_t code = 0;
+        uint32_t minimum = 0;
+        if (lead < 0x80) {
+            out.push_back(static_cast<wchar_t>(lead));
+            ++i;
+            continue;
+        } else if ((lead & 0xE0) == 0xC0) {
+            extra = 1;
+            code = lead & 0x1Fu;
+            minimum = 0x80;
+        } else if ((lead & 0xF0) == 0xE0) {
+            extra = 2;
+            code = lead & 0x0Fu;
+            minimum = 0x800;
+        } else if ((lead & 0xF8) == 0xF0) {
+            extra = 3;
+            code = lead & 0x07u;
+            minimum = 0x10000;
+        } else {
+            return false;
+        }
+        if (text.size() - i <= static_cast<size_t>(extra)) return false;
+        for (int k = 1; k <= extra; ++k) {
+            const auto next = static_cast<uint8_t>(text[i + static_cast<size_t>(k)]);
+            if ((next & 0xC0) != 0x80) return false;
+            code = (code << 6) | (next & 0x3Fu);
+        }
+        if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        out.push_back(static_cast<wchar_t>(code));
+        i += static_cast<size_t>(extra) + 1;
+    }
+    return true;
+}
+
+// ZXing 1.4 maps its 0..8 scale onto the four QR levels as (level - 1) / 2.
+int zxing_ecc_level(QrErrorCorrection level) {
+    switch (level) {
+    case QrErrorCorrection::low: return 1;
+    case QrErrorCorrection::medium: return 3;
+    case QrErrorCorrection::quartile: return 5;
+    case QrErrorCorrection::high: return 7;
+    }
+    return 3;
+}
+
+} // namespace
+
+std::optional<Image> encode_qr(std::string_view text, const QrStyle& style) {
+    // Without an explicit character set ZXing 1.4 writes byte mode without an ECI, which readers
+    // take as ISO-8859-1 (the QR default) and which Result::bytes() returns 1:1. That suits ASCII
+    // (no ECI overhead, every scanner copes) and arbitrary binary (each byte becomes the code
+    // point of the same value). Only real non-ASCII UTF-8 gets the UTF-8 ECI so readers decode it.
+    bool ascii = true;
+    for (char c : text) ascii = ascii && static_cast<uint8_t>(c) < 0x80;
+    std::wstring contents;
+    bool utf8 = false;
+    if (!ascii) utf8 = decode_utf8(text, contents);
+    if (!utf8) {
+        contents.clear();
+        for (char c : text) contents.push_back(static_cast<wchar_t>(static_cast<uint8_t>(c)));
+    }
+
+    ZXing::BitMatrix matrix;
+    try {
+        ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
+        writer.setEccLevel(zxing_ecc_level(style.error_correction)).setMargin(0);
+        if (utf8) writer.setEncoding(ZXing::CharacterSet::UTF8);
+        // Size 0 with margin 0 yields one pixel per module; we scale ourselves so that module edges
+        // stay on whole pixels (ZXing's Inflate would centre the code with uneven borders).
+        matrix = writer.encode(contents, 0, 0);
+    } catch (const std::exception&) {
+        // ZXing throws std::invalid_argument for data too big and for empty contents.
+        return std::nullopt;
+    }
+    if (matrix.width() <= 0 || matrix.height() <= 0) return std::nullopt;
+
+    const int module = style.module_pixels > 0 ? style.module_pixels : 1;
+    const int quiet = style.quiet_zone_modules > 0 ? style.quiet_zone_modules : 0;
+    const int64_t width64 = (static_cast<int64_t>(matrix.width()) + 2 * static_cast<int64_t>(quiet)) * module;
+    const int64_t height64 = (static_cast<int64_t>(matrix.height()) + 2 * static_cast<int64_t>(quiet)) * module;
+    if (width64 * height64 > std::numeric_limits<int>::max()) return std::nullopt;
+
+    Image image(static_cast<int>(width64), static_cast<int>(height64), PixelFormat::gray8, 255);
+    for (int my = 0; my < matrix.height(); ++my) {
+        uint8_t* first_row = image.row((my + quiet) * module);
+        for (int mx = 0; mx < matrix.width(); ++mx) {
+            if (!matrix.get(mx, my)) continue;
+            uint8_t* start = first_row + static_cast<std::ptrdiff_t>(mx + quiet) * module;
+            for (int k = 0; k < module; ++k) start[k] = 0;
+        }
+        // The other rows of this module row are copies of the first.
+        for (int k = 1; k < module; ++k) {
+            uint8_t* target = image.row((my + quiet) * module + k);
+            std::copy(first_row, first_row + image.stride(), target);
+        }
+    }
+    return image;
+}
+
+} // namespace kiosk
