@@ -137,6 +137,19 @@ struct Store::Impl {
         return out;
     }
 
+    // Runs a bound query and resets it: whether it had a row / its check-in rows.
+    static bool any_row(sqlite::Statement& query) {
+        const bool found = query.step();
+        query.reset();
+        return found;
+    }
+    static std::vector<Checkin> checkins(sqlite::Statement& query) {
+        std::vector<Checkin> out;
+        while (query.step()) out.push_back(read_checkin(query, 0));
+        query.reset();
+        return out;
+    }
+
     std::vector<Position> positions(sqlite::Statement& query) {
         std::vector<Position> out;
         while (query.step()) out.push_back(read_position(query));
@@ -385,10 +398,7 @@ std::vector<Checkin> Store::checkins_of_position(int64_t list_id, int64_t positi
                                    "SELECT list_id, type, datetime, gate FROM checkins WHERE list_id = ?1 AND "
                                    "position_id = ?2 AND reverted_at IS NULL ORDER BY datetime, id");
     query.bind(1, list_id).bind(2, position_id);
-    std::vector<Checkin> out;
-    while (query.step()) out.push_back(read_checkin(query, 0));
-    query.reset();
-    return out;
+    return Impl::checkins(query);
 }
 
 std::vector<Checkin> Store::checkins_of_unsynced_secret(int64_t list_id, std::string_view secret) {
@@ -396,26 +406,19 @@ std::vector<Checkin> Store::checkins_of_unsynced_secret(int64_t list_id, std::st
                                    "SELECT list_id, type, datetime, gate FROM checkins WHERE list_id = ?1 AND "
                                    "secret = ?2 AND position_id IS NULL AND reverted_at IS NULL ORDER BY datetime, id");
     query.bind(1, list_id).bind(2, secret);
-    std::vector<Checkin> out;
-    while (query.step()) out.push_back(read_checkin(query, 0));
-    query.reset();
-    return out;
+    return Impl::checkins(query);
 }
 
 bool Store::secret_revoked(int64_t event_id, std::string_view secret) {
     auto& query = impl_->statement(impl_->revoked, "SELECT 1 FROM revoked_secrets WHERE event_id = ?1 AND secret = ?2");
     query.bind(1, event_id).bind(2, secret);
-    const bool found = query.step();
-    query.reset();
-    return found;
+    return Impl::any_row(query);
 }
 
 bool Store::secret_blocked(int64_t event_id, std::string_view secret) {
     auto& query = impl_->statement(impl_->blocked, "SELECT 1 FROM blocked_secrets WHERE event_id = ?1 AND secret = ?2");
     query.bind(1, event_id).bind(2, secret);
-    const bool found = query.step();
-    query.reset();
-    return found;
+    return Impl::any_row(query);
 }
 
 // [SECTION] Writes of a decision
