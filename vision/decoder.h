@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +50,7 @@ struct DecodedCode {
 
 struct DecodeOptions {
     Symbologies symbologies = kDefaultSymbologies;
-    std::chrono::microseconds budget{8000}; // per frame; attempts after the budget are skipped
+    std::chrono::microseconds budget{12000}; // per frame; attempts that would overrun it are skipped
     bool try_inverted = true;               // dark-mode phone screens
     bool track_region = true;               // start with the region of the last detection
 };
@@ -62,16 +63,21 @@ struct FrameDecode {
     std::string winning_attempt;            // which strategy found it ("roi", "downscaled", ...); for stats and tuning
 };
 
+struct DecoderMemory;                       // region, attempt cursor, learnt attempt costs
+
 class FrameDecoder {
 public:
     explicit FrameDecoder(DecodeOptions options = {});
+    ~FrameDecoder();
+    FrameDecoder(FrameDecoder&&) noexcept;
+    FrameDecoder& operator=(FrameDecoder&&) noexcept;
     FrameDecode decode(const ImageView& frame);
     void forget_region();                   // e.g. after the source changed
     const DecodeOptions& options() const { return options_; }
 
 private:
     DecodeOptions options_;
-    std::optional<std::array<int, 4>> region_;   // x, y, width, height of the last detection, padded
+    std::unique_ptr<DecoderMemory> memory_;
     int frames_since_hit_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "vision/dedupe.h"
 
+#include <algorithm>
+
 namespace kiosk {
 
 bool Deduplicator::admit(const std::string& code, Clock::time_point now) {
@@ -15,7 +17,8 @@ bool Deduplicator::admit(const std::string& code, Clock::time_point now) {
     Sighting& sighting = it->second;
     const bool left_view = now - sighting.last_seen > options_.gone_after;
     const bool held_long = now - sighting.first_reported > options_.repeat_after;
-    sighting.last_seen = now;
+    // Never moved back: a late or out-of-order frame must not make a held code look gone.
+    sighting.last_seen = std::max(sighting.last_seen, now);
     if (left_view || held_long) {
         sighting.first_reported = now;
         return true;

@@ -3,10 +3,13 @@
 //   file:PATH[?loop=1]                    a video file, played once or looped
 //   images:DIR                            a folder of stills (png, jpg, bmp), in name order
 //   demo:                                 a synthetic camera showing demo tickets as moving QR codes
+// Any of them may end in options that override SourceOptions: ?loop=1&realtime=0&width=1280&height=720
+// &fps=30&fourcc=YUYV&seed=7.
 //
 // Thread rule: a FrameSource is used by one thread at a time (the pipeline's capture thread).
 // next() blocks until a frame is available; it paces itself like the real device (a file plays
-// at its frame rate unless `realtime` is false).
+// at its frame rate unless `realtime` is false). It waits ~100 ms at most (a stalled V4L2 camera
+// excepted), so the pipeline can stop promptly: nullopt while state() is running means "not yet".
 #pragma once
 
 #include <chrono>
@@ -23,7 +26,7 @@ namespace kiosk {
 
 struct Frame {
     Image image;                            // bgr24 or gray8
-    std::chrono::steady_clock::time_point captured{};
+    std::chrono::steady_clock::time_point captured{};  // realtime = false: the source's own timeline (open + index / fps)
     int64_t index = 0;                      // frame number since the source opened
 };
 
@@ -35,7 +38,7 @@ enum class SourceState {
 };
 
 struct SourceOptions {
-    int width = 1920;                       // camera: requested resolution
+    int width = 1920;                       // camera: requested resolution; demo: picture size (1280x720 if left at 1920x1080)
     int height = 1080;
     int fps = 30;
     std::string fourcc = "MJPG";            // camera: "MJPG" or "YUYV"

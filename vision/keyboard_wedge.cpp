@@ -3,15 +3,27 @@
 #include "kiosk/core/text.h"
 
 namespace kiosk {
+namespace {
+
+// min_length is about key presses: "éé" is two stray keys, not four bytes of a code.
+size_t key_count(const std::string& text) {
+    size_t count = 0;
+    for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0; // skip continuation bytes
+    return count;
+}
+
+} // namespace
 
 void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::time_point when) {
     if (buffer_.empty()) {
         first_key_ = when;
         too_slow_ = false;
     } else if (when - last_key_ > options_.max_key_gap) {
-        // A human typing: start over from this key, a scanner burst may still follow.
+        // A human typing: start over from this key, a scanner burst may still follow. That
+        // includes forgetting an overlong burst, or the scan after a stuck key would be lost.
         buffer_.clear();
         first_key_ = when;
+        too_slow_ = false;
     }
     last_key_ = when;
     if (buffer_.size() + text.size() > options_.max_length) {
@@ -22,7 +34,7 @@ void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::ti
 }
 
 std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time_point when) {
-    const bool qualifies = !too_slow_ && buffer_.size() >= options_.min_length && when - last_key_ <= options_.max_key_gap;
+    const bool qualifies = !too_slow_ && key_count(buffer_) >= options_.min_length && when - last_key_ <= options_.max_key_gap;
     std::optional<ScanEvent> event;
     if (qualifies) {
         event.emplace();

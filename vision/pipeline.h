@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,9 @@ private:
 
     mutable std::mutex stats_mutex_;
     PipelineStats stats_;
+    // Recent history behind the rates and decode times in stats(); guarded by stats_mutex_.
+    std::deque<std::chrono::steady_clock::time_point> capture_times_, decode_times_;
+    std::deque<double> decode_ms_;
 };
 
 } // namespace kiosk

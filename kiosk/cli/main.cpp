@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "kiosk/app/checkin_service.h"
+#include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
 #include "kiosk/core/time.h"
 #include "netsync/pretix/import_dir.h"
@@ -130,6 +131,17 @@ int main(int argc, char** argv) {
 
     auto* queue_cmd = app.add_subcommand("queue", "pending uploads and failed scans");
 
+    cli::DecodeCommand decode;
+    std::string symbologies = "qr";
+    double budget_ms = 200;
+    auto* decode_cmd = app.add_subcommand("decode", "read codes from images, folders of images or videos");
+    decode_cmd->add_option("PATH", decode.paths, "image, folder of images, or video file")->required();
+    decode_cmd->add_option("--symbologies", symbologies, "qr,aztec,pdf417,datamatrix,code128 (default: qr)");
+    decode_cmd->add_option("--budget-ms", budget_ms, "time budget per image or frame (default: 200)")
+        ->check(CLI::Range(1.0, 60000.0));
+    bool codes_only = false;
+    decode_cmd->add_flag("--codes-only", codes_only, "videos: print only the frames where a code was read");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -140,6 +152,14 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (decode_cmd->parsed()) {
+            const auto parsed = parse_symbologies(symbologies);
+            if (!parsed) throw UsageError("--symbologies: unknown name in \"" + symbologies + "\"");
+            decode.options.symbologies = *parsed;
+            decode.options.budget = std::chrono::microseconds(static_cast<int64_t>(budget_ms * 1000));
+            decode.every_frame = !codes_only;
+            return cli::run_decode(decode);
+        }
         if (import_cmd->parsed()) {
             auto read = pretix::read_event_directory(import_dir, organizer);
             if (!read.import) throw UsageError("import failed, nothing changed: " + read.error);
