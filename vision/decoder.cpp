@@ -145,7 +145,7 @@ ZXing::DecodeHints hints_for(const DecodeOptions& options, bool thorough, ZXing:
 }
 
 // How an attempt derives its image from the frame.
-enum class Source { small, full, mid };
+enum class Source { small, full, mid, upscaled };
 enum class Prep { none, invert, stretch, equalize, equalize_invert, sharpen };
 
 struct AttemptSpec {
@@ -179,6 +179,7 @@ constexpr AttemptSpec kThoroughAttempts[] = {
     {"mid", Source::mid, Prep::none, true, kLocal},
     {"full_global", Source::full, Prep::none, true, kGlobal},
     {"full_inverted", Source::full, Prep::invert, true, kLocal},
+    {"upscaled", Source::upscaled, Prep::none, false, kLocal},              // 720p: 2-3 px modules
 };
 
 bool is_inverted(Prep prep) { return prep == Prep::invert || prep == Prep::equalize_invert; }
@@ -256,7 +257,7 @@ private:
     std::map<std::string, double> ms_per_megapixel_{
         {"downscaled", 2.5},  {"downscaled_inverted", 2.8}, {"downscaled_global", 2.5}, {"stretched", 3.5},
         {"equalized", 8.0},   {"full", 4.0},                {"equalized_inverted", 8.5}, {"sharpened", 8.0},
-        {"mid", 4.5},         {"full_global", 4.0},         {"full_inverted", 4.5},
+        {"mid", 4.5},         {"full_global", 4.0},         {"full_inverted", 4.5},       {"upscaled", 4.5},
     };
 };
 
@@ -286,16 +287,19 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
         if (is_inverted(spec.prep) && !options.try_inverted) return Result::skipped;
         const int max_side = spec.source == Source::small ? 960 : spec.source == Source::mid ? 1400 : 0;
         const double scale = max_side == 0 ? 1.0 : session.scale_for(max_side);
-        if (spec.source == Source::mid && scale == 1.0) return Result::skipped;          // same as the small image
-        if (spec.source == Source::full && session.scale_for(960) == 1.0) return Result::skipped; // small was full size
-        const double megapixels = static_cast<double>(gray.total()) * scale * scale / 1e6;
+        if (spec.source == Source::mid && scale == 1.0) return Result::skipped; // same as the small image
+        // Upscaling only pays where modules are a few pixels wide: frames up to 720p.
+        if (spec.source == Source::upscaled && session.scale_for(960) < 1.0) return Result::skipped;
+        const double megapixels = static_cast<double>(gray.total()) * (spec.source == Source::upscaled ? 4.0 : scale * scale) / 1e6;
         if (out.attempts > 0 && session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
             out.budget_exhausted = true;
             return Result::skipped;
         }
         const auto started = Clock::now();
-        const cv::Mat& source = max_side == 0 ? gray : session.downscaled(max_side);
-        const bool found = session.run({spec.name, prepared(source, spec.prep), scale, {},
+        cv::Mat upscaled;
+        if (spec.source == Source::upscaled) cv::resize(gray, upscaled, cv::Size(), 2.0, 2.0, cv::INTER_LINEAR);
+        const cv::Mat& source = spec.source == Source::upscaled ? upscaled : max_side == 0 ? gray : session.downscaled(max_side);
+        const bool found = session.run({spec.name, prepared(source, spec.prep), spec.source == Source::upscaled ? 2.0 : scale, {},
                                         hints_for(options, spec.thorough, spec.binarizer)},
                                        out);
         memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
