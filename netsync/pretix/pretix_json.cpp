@@ -100,6 +100,17 @@ std::vector<int64_t> int_list(const json& object, std::string_view key, const Js
     return out;
 }
 
+// Calls `each(object, path)` for every entry of an optional list of objects at `key`.
+template <class Each> void for_each_object(const json& parent, std::string_view key, const JsonPath& path, Each&& each) {
+    const json& list = member(parent, key);
+    if (list.is_null()) return;
+    if (!list.is_array()) fail(path / key, std::string("expected a list, got ") + type_name(list));
+    for (size_t i = 0; i < list.size(); ++i) {
+        const JsonPath entry_path = path / key / i;
+        each(require_object(list[i], entry_path), entry_path);
+    }
+}
+
 } // namespace
 
 const json& list_results(const json& page, const JsonPath& path) {
@@ -161,19 +172,13 @@ Item item_from_json(const json& value, int64_t event_id, const JsonPath& path) {
     item.name = i18n(value, "name", path);
     item.admission = optional_bool(value, "admission", true, path);
     item.checkin_attention = optional_bool(value, "checkin_attention", false, path);
-    const json& variations = member(value, "variations");
-    if (!variations.is_null()) {
-        if (!variations.is_array()) fail(path / "variations", "expected a list");
-        for (size_t i = 0; i < variations.size(); ++i) {
-            const JsonPath variation_path = path / "variations" / i;
-            require_object(variations[i], variation_path);
-            Variation variation;
-            variation.id = required_int(variations[i], "id", variation_path);
-            variation.value = i18n(variations[i], "value", variation_path);
-            variation.checkin_attention = optional_bool(variations[i], "checkin_attention", false, variation_path);
-            item.variations.push_back(std::move(variation));
-        }
-    }
+    for_each_object(value, "variations", path, [&](const json& entry, const JsonPath& entry_path) {
+        Variation variation;
+        variation.id = required_int(entry, "id", entry_path);
+        variation.value = i18n(entry, "value", entry_path);
+        variation.checkin_attention = optional_bool(entry, "checkin_attention", false, entry_path);
+        item.variations.push_back(std::move(variation));
+    });
     return item;
 }
 
@@ -211,19 +216,13 @@ Question question_from_json(const json& value, int64_t event_id, const JsonPath&
     question.ask_during_checkin = optional_bool(value, "ask_during_checkin", false, path);
     question.position = optional_int(value, "position", path).value_or(0);
     question.items = int_list(value, "items", path);
-    const json& options = member(value, "options");
-    if (!options.is_null()) {
-        if (!options.is_array()) fail(path / "options", "expected a list");
-        for (size_t i = 0; i < options.size(); ++i) {
-            const JsonPath option_path = path / "options" / i;
-            require_object(options[i], option_path);
-            QuestionOption option;
-            option.id = required_int(options[i], "id", option_path);
-            option.identifier = optional_string(options[i], "identifier", option_path);
-            option.answer = i18n(options[i], "answer", option_path);
-            question.options.push_back(std::move(option));
-        }
-    }
+    for_each_object(value, "options", path, [&](const json& entry, const JsonPath& entry_path) {
+        QuestionOption option;
+        option.id = required_int(entry, "id", entry_path);
+        option.identifier = optional_string(entry, "identifier", entry_path);
+        option.answer = i18n(entry, "answer", entry_path);
+        question.options.push_back(std::move(option));
+    });
     question.dependency_question = optional_int(value, "dependency_question", path);
     const json& dependency_values = member(value, "dependency_values");
     if (dependency_values.is_array()) {
@@ -288,45 +287,33 @@ ImportedOrder order_from_json(const json& value, int64_t event_id, const JsonPat
         position.valid_until = optional_datetime(entry, "valid_until", position_path);
         position.canceled = optional_bool(entry, "canceled", false, position_path);
 
-        const json& answers = member(entry, "answers");
-        if (!answers.is_null()) {
-            if (!answers.is_array()) fail(position_path / "answers", "expected a list");
-            for (size_t a = 0; a < answers.size(); ++a) {
-                const JsonPath answer_path = position_path / "answers" / a;
-                require_object(answers[a], answer_path);
-                Answer answer;
-                answer.question = required_int(answers[a], "question", answer_path);
-                const json& text = member(answers[a], "answer");
-                if (text.is_string()) answer.answer = text.get<std::string>();
-                else if (text.is_number() || text.is_boolean()) answer.answer = text.dump();
-                else if (!text.is_null()) fail(answer_path / "answer", "expected text");
-                answer.options = int_list(answers[a], "options", answer_path);
-                position.answers.push_back(std::move(answer));
+        for_each_object(entry, "answers", position_path, [&](const json& raw, const JsonPath& answer_path) {
+            Answer answer;
+            answer.question = required_int(raw, "question", answer_path);
+            const json& text = member(raw, "answer");
+            if (text.is_string()) answer.answer = text.get<std::string>();
+            else if (text.is_number() || text.is_boolean()) answer.answer = text.dump();
+            else if (!text.is_null()) fail(answer_path / "answer", "expected text");
+            answer.options = int_list(raw, "options", answer_path);
+            position.answers.push_back(std::move(answer));
+        });
+        for_each_object(entry, "checkins", position_path, [&](const json& raw, const JsonPath& checkin_path) {
+            Checkin checkin;
+            checkin.list = required_int(raw, "list", checkin_path);
+            const auto when = optional_datetime(raw, "datetime", checkin_path);
+            if (!when) fail(checkin_path / "datetime", "missing required datetime");
+            checkin.datetime = *when;
+            const std::string type = optional_string(raw, "type", checkin_path);
+            if (!type.empty()) {
+                const auto parsed_type = checkin_type_from_name(type);
+                if (!parsed_type) fail(checkin_path / "type", "expected entry or exit, got \"" + type + "\"");
+                checkin.type = *parsed_type;
             }
-        }
-        const json& checkins = member(entry, "checkins");
-        if (!checkins.is_null()) {
-            if (!checkins.is_array()) fail(position_path / "checkins", "expected a list");
-            for (size_t c = 0; c < checkins.size(); ++c) {
-                const JsonPath checkin_path = position_path / "checkins" / c;
-                require_object(checkins[c], checkin_path);
-                Checkin checkin;
-                checkin.list = required_int(checkins[c], "list", checkin_path);
-                const auto when = optional_datetime(checkins[c], "datetime", checkin_path);
-                if (!when) fail(checkin_path / "datetime", "missing required datetime");
-                checkin.datetime = *when;
-                const std::string type = optional_string(checkins[c], "type", checkin_path);
-                if (!type.empty()) {
-                    const auto parsed_type = checkin_type_from_name(type);
-                    if (!parsed_type) fail(checkin_path / "type", "expected entry or exit, got \"" + type + "\"");
-                    checkin.type = *parsed_type;
-                }
-                const json& gate = member(checkins[c], "gate");
-                if (gate.is_number_integer()) checkin.gate = std::to_string(gate.get<int64_t>());
-                else if (gate.is_string()) checkin.gate = gate.get<std::string>();
-                imported.checkins.emplace_back(position.id, checkin);
-            }
-        }
+            const json& gate = member(raw, "gate");
+            if (gate.is_number_integer()) checkin.gate = std::to_string(gate.get<int64_t>());
+            else if (gate.is_string()) checkin.gate = gate.get<std::string>();
+            imported.checkins.emplace_back(position.id, checkin);
+        });
         imported.positions.push_back(std::move(position));
     }
     return imported;
