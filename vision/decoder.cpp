@@ -380,7 +380,9 @@ FrameDecode FrameDecoder::decode(const ImageView& frame) {
         return result;
     }
     frames_since_hit_ = 0;
-    memory_->region_inverted = result.winning_attempt.find("inverted") != std::string::npos;
+    // A hit in the region keeps the polarity it was searched with.
+    if (result.winning_attempt != "region")
+        memory_->region_inverted = result.winning_attempt.find("inverted") != std::string::npos;
     // The region: the first code's bounding box, padded by half its size for movement between frames.
     float min_x = result.codes.front().corners[0].x, max_x = min_x;
     float min_y = result.codes.front().corners[0].y, max_y = min_y;

@@ -55,7 +55,7 @@ public:
             // Rewind by reopening: seeking is unreliable across containers and codecs.
             capture_.release();
             frames_this_pass_ = 0;
-            if (!capture_.open(path_, backend()) || !read(mat)) {
+            if (!reopen() || !read(mat)) {
                 finish();
                 return std::nullopt;
             }
@@ -79,6 +79,14 @@ public:
     }
 
 private:
+    bool reopen() {
+        try {
+            return capture_.open(path_, backend());
+        } catch (const cv::Exception&) {
+            return false; // the file vanished or changed between passes: the loop ends
+        }
+    }
+
     bool read(cv::Mat& mat) {
         try {
             return capture_.read(mat) && !mat.empty();

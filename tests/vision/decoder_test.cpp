@@ -1,0 +1,68 @@
+// FrameDecoder's memory between frames and its small helpers; what it reads across conditions is
+// the corpus test's job (decode_quality_test.cpp).
+#include "vision/decoder.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include "image/opencv.h"
+#include "image/qr.h"
+
+namespace kiosk {
+namespace {
+
+// A 1080p gray frame with a code at (x, y); light-on-dark when `dark_mode`.
+cv::Mat frame_with_code(const std::string& text, int x, int y, bool dark_mode) {
+    cv::Mat frame(1080, 1920, CV_8UC1, cv::Scalar(dark_mode ? 30 : 200));
+    const auto code = encode_qr(text, QrStyle{8, 4, QrErrorCorrection::medium});
+    cv::Mat pixels = mat_of(code->view()).clone();
+    if (dark_mode) cv::bitwise_not(pixels, pixels);
+    pixels.copyTo(frame(cv::Rect(x, y, pixels.cols, pixels.rows)));
+    return frame;
+}
+
+TEST(FrameDecoder, FindsTheCodeInTheRegionOfTheLastFrame) {
+    FrameDecoder decoder;
+    const cv::Mat first = frame_with_code("region-tracking-0001", 700, 300, false);
+    const FrameDecode a = decoder.decode(*view_of(first));
+    ASSERT_EQ(a.codes.size(), 1u);
+    const cv::Mat moved = frame_with_code("region-tracking-0001", 730, 310, false); // hand moved a little
+    const FrameDecode b = decoder.decode(*view_of(moved));
+    ASSERT_EQ(b.codes.size(), 1u);
+    EXPECT_EQ(b.winning_attempt, "region");
+    EXPECT_EQ(b.attempts, 1);
+    // Corners are in frame pixels whichever attempt found them: the code starts at x = 730 + quiet zone.
+    EXPECT_NEAR(b.codes[0].corners[0].x, 730 + 32, 4);
+    EXPECT_NEAR(b.codes[0].corners[0].y, 310 + 32, 4);
+}
+
+TEST(FrameDecoder, DarkModeCodeStaysInTheRegionFrameAfterFrame) {
+    FrameDecoder decoder;
+    const cv::Mat frame = frame_with_code("dark-mode-ticket", 600, 400, true);
+    ASSERT_EQ(decoder.decode(*view_of(frame)).winning_attempt, "downscaled_inverted");
+    for (int i = 0; i < 4; ++i) {
+        const FrameDecode again = decoder.decode(*view_of(frame));
+        ASSERT_EQ(again.codes.size(), 1u);
+        EXPECT_EQ(again.winning_attempt, "region") << "frame " << i;
+    }
+}
+
+TEST(FrameDecoder, EmptyAndTinyFramesReadNothing) {
+    FrameDecoder decoder;
+    EXPECT_TRUE(decoder.decode(ImageView{}).codes.empty());
+    const cv::Mat tiny(1, 1, CV_8UC3, cv::Scalar(0, 0, 0));
+    EXPECT_TRUE(decoder.decode(*view_of(tiny)).codes.empty());
+}
+
+TEST(Symbologies, ParseNamesAndRefuseUnknownOnes) {
+    EXPECT_EQ(parse_symbologies("qr"), static_cast<Symbologies>(Symbology::qr));
+    EXPECT_EQ(parse_symbologies("qr, aztec,code128"),
+              static_cast<Symbologies>(static_cast<Symbologies>(Symbology::qr) | static_cast<Symbologies>(Symbology::aztec) |
+                                       static_cast<Symbologies>(Symbology::code128)));
+    EXPECT_FALSE(parse_symbologies("qr,teapot"));
+    EXPECT_FALSE(parse_symbologies(""));
+    EXPECT_EQ(symbology_name(Symbology::data_matrix), "datamatrix");
+}
+
+} // namespace
+} // namespace kiosk
