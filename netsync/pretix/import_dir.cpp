@@ -20,8 +20,15 @@ json read_json_file(const std::filesystem::path& path, bool required) {
     if (!in) throw FormatError(path.filename().string() + ": cannot be read");
     std::ostringstream buffer;
     buffer << in.rdbuf();
+    // pretix nests a few levels; thousands of levels are an attack on the stack, not data.
+    constexpr int kMaxDepth = 64;
+    const auto depth_guard = [&](int depth, json::parse_event_t, json&) {
+        if (depth > kMaxDepth)
+            throw FormatError(path.filename().string() + ": nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        return true;
+    };
     try {
-        return json::parse(buffer.str());
+        return json::parse(buffer.str(), depth_guard);
     } catch (const json::parse_error& e) {
         // nlohmann's message names the byte offset; keep only its first line.
         std::string message = e.what();

@@ -155,6 +155,11 @@ CREATE INDEX checkins_by_position ON checkins(position_id, list_id, datetime, id
 DROP INDEX checkins_by_secret;
 CREATE INDEX checkins_by_secret ON checkins(list_id, secret, datetime, id) WHERE position_id IS NULL;
 )SQL",
+    // 4: an import must not drop a check-in a queued upload still refers to (an undo of a synced
+    // check-in): it asks "is this row queued?" per position, which needs an index.
+    R"SQL(
+CREATE INDEX upload_queue_by_checkin ON upload_queue(checkin_id);
+)SQL",
 };
 
 } // namespace

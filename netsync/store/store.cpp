@@ -236,14 +236,25 @@ ImportSummary Store::import_event(const EventImport& import) {
     auto upsert_answer = db.prepare(
         "INSERT INTO answers(position_id, question_id, answer, options) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT(position_id, question_id) DO UPDATE SET answer = excluded.answer, options = excluded.options");
-    auto drop_server_checkins = db.prepare("DELETE FROM checkins WHERE position_id = ?1 AND origin = 'server'");
+    // Check-ins the server reports replace the ones it reported before, except rows a queued upload
+    // still refers to or that staff reverted here: those stay until the upload has gone out, and
+    // the server's copy of a reverted one is not brought back to life.
+    auto drop_server_checkins = db.prepare(
+        "DELETE FROM checkins WHERE position_id = ?1 AND origin = 'server' AND reverted_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
     // A local check-in the server has confirmed (uploaded) comes back in its list: keep one copy.
     auto drop_uploaded_duplicate = db.prepare(
         "DELETE FROM checkins WHERE position_id = ?1 AND list_id = ?2 AND type = ?3 AND origin = 'local' "
-        "AND uploaded = 1 AND abs(datetime - ?4) < 1000000");
+        "AND uploaded = 1 AND abs(datetime - ?4) < 1000000 "
+        "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
     auto insert_server_checkin = db.prepare(
         "INSERT INTO checkins(list_id, position_id, secret, type, datetime, origin, uploaded, gate) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 'server', 1, ?6)");
+        "SELECT ?1, ?2, ?3, ?4, ?5, 'server', 1, ?6 WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE position_id = ?2 "
+        "AND list_id = ?1 AND type = ?4 AND datetime = ?5)");
+    // An offline-signed ticket admitted before its order synced: its check-ins now belong to the
+    // position, so the entry rules see them (no second admission) and undo finds them.
+    auto adopt_unsynced_checkins = db.prepare(
+        "UPDATE checkins SET position_id = ?1 WHERE position_id IS NULL AND secret = ?2");
 
     for (const auto& imported : import.orders) {
         const Order& order = imported.order;
@@ -268,6 +279,8 @@ ImportSummary Store::import_event(const EventImport& import) {
             }
             drop_server_checkins.bind(1, position.id);
             drop_server_checkins.run();
+            adopt_unsynced_checkins.bind(1, position.id).bind(2, position.secret);
+            adopt_unsynced_checkins.run();
             ++summary.positions;
         }
         for (const auto& [position_id, checkin] : imported.checkins) {

@@ -131,6 +131,13 @@ TEST_F(ImportDirTest, HostileShapesDoNotCrash) {
     EXPECT_TRUE(read_event_directory(dir.path(), "demo").import);
 }
 
+TEST_F(ImportDirTest, DeepNestingInsideAnObjectIsRefusedNotACrash) {
+    // Copying such a value recurses once per level: 300k levels would overflow the stack.
+    const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+    const std::string error = error_after([&] { write("items.json", R"([{"id": 101, "meta_data": )" + deep + "}]"); });
+    EXPECT_NE(error.find("items.json: nested deeper than"), std::string::npos) << error;
+}
+
 TEST_F(ImportDirTest, NeedsOrganizerAndDirectory) {
     EXPECT_NE(read_event_directory(dir.path(), "").error.find("organizer"), std::string::npos);
     EXPECT_NE(read_event_directory(dir.path() / "missing", "demo").error.find("not a directory"), std::string::npos);

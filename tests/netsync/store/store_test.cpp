@@ -211,6 +211,40 @@ TEST_F(StoreTest, SameInstantCheckinsKeepInsertionOrderAndUndoRevertsTheLatest) 
     EXPECT_EQ(queue.pending.back().nonce, "undo-1");
 }
 
+TEST_F(StoreTest, ReimportAfterUndoingASyncedCheckinKeepsItRevertedAndQueued) {
+    Store store(path);
+    const int64_t event_id = store.import_event(small_event()).event_id; // position 100 has a server check-in
+    ASSERT_EQ(store.checkins_of_position(10, 100).size(), 1u);
+    {
+        Store::WriteLock lock(store);
+        ASSERT_TRUE(store.revert_latest_checkin(event_id, 10, 100, "conf-secret-1", at("2026-05-04T11:00:00Z"), "undo-1"));
+        lock.commit();
+    }
+    // The server still reports the check-in until the undo reaches it.
+    EXPECT_NO_THROW(store.import_event(small_event()));
+    EXPECT_TRUE(store.checkins_of_position(10, 100).empty());
+    ASSERT_EQ(store.queue().pending.size(), 1u);
+    EXPECT_EQ(store.queue().pending.front().kind, "undo");
+}
+
+TEST_F(StoreTest, ImportAdoptsCheckinsOfTheSameSecretMadeBeforeTheOrderSynced) {
+    Store store(path);
+    const int64_t event_id = store.import_event(small_event()).event_id;
+    {
+        // Admitted offline from a signed ticket: no position known yet.
+        Store::WriteLock lock(store);
+        NewCheckin offline = admission(event_id, 10, 0, "signed-ticket-text", "2026-05-04T10:00:00Z");
+        offline.position_id.reset();
+        store.record_checkin(offline);
+        lock.commit();
+    }
+    EventImport synced = small_event();
+    synced.orders.front().positions.back().secret = "signed-ticket-text"; // position 101 arrives
+    store.import_event(synced);
+    EXPECT_EQ(store.checkins_of_position(10, 101).size(), 1u);
+    EXPECT_TRUE(store.checkins_of_unsynced_secret(10, "signed-ticket-text").empty());
+}
+
 TEST_F(StoreTest, UndoWithoutCheckinChangesNothing) {
     Store store(path);
     const int64_t event_id = store.import_event(small_event()).event_id;
