@@ -167,12 +167,12 @@ std::optional<std::string> normalized_time(std::string_view text) {
 }
 
 // A datetime needs its time part; parse_iso8601 alone would also take a bare date. Without an
-// offset the value is read as UTC: the question does not carry the event's zone.
-std::optional<Timestamp> parse_datetime(std::string_view text) {
+// offset the value is the event's wall clock (`zone`; UTC when none is known), as pretix reads it.
+std::optional<Timestamp> parse_datetime(std::string_view text, const date::time_zone* zone) {
     if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return std::nullopt;
     std::string upper(text);
     upper[10] = 'T';
-    return parse_iso8601(upper);
+    return parse_iso8601(upper, zone);
 }
 
 // --- Other formats ------------------------------------------------------------------------------
@@ -347,14 +347,15 @@ AnswerCheck validate_date(AnswerCheck check, const Question& question, std::stri
     return accepted(std::move(check), std::string(value));
 }
 
-AnswerCheck validate_datetime(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
-    const auto instant = parse_datetime(value);
+AnswerCheck validate_datetime(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds,
+                              const date::time_zone* zone) {
+    const auto instant = parse_datetime(value, zone);
     if (!instant) return invalid(std::move(check), "Please enter a date and time as YYYY-MM-DDTHH:MM");
     if (enforce_bounds) {
         const auto min_text = string_bound(question.raw, "valid_datetime_min");
         const auto max_text = string_bound(question.raw, "valid_datetime_max");
-        const auto min = min_text ? parse_iso8601(*min_text) : std::nullopt;
-        const auto max = max_text ? parse_iso8601(*max_text) : std::nullopt;
+        const auto min = min_text ? parse_iso8601(*min_text, zone) : std::nullopt;
+        const auto max = max_text ? parse_iso8601(*max_text, zone) : std::nullopt;
         if ((min && *instant < *min) || (max && *instant > *max)) {
             if (min && max) return invalid(std::move(check), "Please enter a date and time between " + *min_text + " and " + *max_text);
             if (min) return invalid(std::move(check), "Please enter a date and time no earlier than " + *min_text);
@@ -387,7 +388,8 @@ AnswerCheck validate_choice(AnswerCheck check, const Question& question, std::st
     return accepted(std::move(check), std::move(text));
 }
 
-AnswerCheck validate(const Question& question, std::string_view raw, bool enforce_bounds) {
+AnswerCheck validate(const Question& question, std::string_view raw, bool enforce_bounds,
+                     const date::time_zone* zone = nullptr) {
     AnswerCheck check;
     check.normalized.question = question.id;
     if (!is_valid_utf8(raw)) return invalid(std::move(check), "The answer is not valid text (invalid UTF-8)");
@@ -417,7 +419,7 @@ AnswerCheck validate(const Question& question, std::string_view raw, bool enforc
         if (auto time = normalized_time(value)) return accepted(std::move(check), std::move(*time));
         return invalid(std::move(check), "Please enter a time as HH:MM");
     case QuestionType::datetime:
-        return validate_datetime(std::move(check), question, value, enforce_bounds);
+        return validate_datetime(std::move(check), question, value, enforce_bounds, zone);
     case QuestionType::email:
         if (!is_email(value)) return invalid(std::move(check), "Please enter an email address such as name@example.com");
         return accepted(std::move(check), std::string(value));
@@ -440,8 +442,8 @@ AnswerCheck validate(const Question& question, std::string_view raw, bool enforc
 
 } // namespace
 
-AnswerCheck validate_answer(const Question& question, std::string_view raw) {
-    return validate(question, raw, true);
+AnswerCheck validate_answer(const Question& question, std::string_view raw, const date::time_zone* zone) {
+    return validate(question, raw, true, zone);
 }
 
 bool stored_answer_is_valid(const Question& question, const Answer& stored) {
@@ -473,7 +475,8 @@ bool stored_answer_is_valid(const Question& question, const Answer& stored) {
 }
 
 QuestionReview review_questions(const std::vector<const Question*>& asked, const std::vector<Answer>& stored,
-                                const std::map<int64_t, std::string>& given) {
+                                const std::map<int64_t, std::string>& given, const date::time_zone* zone,
+                                const std::vector<const Question*>& order_questions) {
     QuestionReview review;
     std::map<int64_t, const Question*> by_id;
     for (const Question* question : asked)
@@ -486,7 +489,7 @@ QuestionReview review_questions(const std::vector<const Question*>& asked, const
         if (question == by_id.end()) continue;
         // A blank field on an optional question means "no answer", not a wrong one.
         if (!question->second->required && trim(raw).empty()) continue;
-        AnswerCheck check = validate_answer(*question->second, raw);
+        AnswerCheck check = validate_answer(*question->second, raw, zone);
         if (check.valid) review.accepted.emplace(id, std::move(check.normalized));
         else review.errors.emplace(id, std::move(check.error));
     }
@@ -528,10 +531,14 @@ QuestionReview review_questions(const std::vector<const Question*>& asked, const
         if (const auto known = visible.find(question.id); known != visible.end()) return known->second;
         if (!question.dependency_question) return visible[question.id] = true;
         visible[question.id] = false;
-        const auto parent = by_id.find(*question.dependency_question);
-        const bool shown = parent != by_id.end() && is_visible(*parent->second) &&
-                           parent_matches(*parent->second, question.dependency_values);
-        return visible[question.id] = shown;
+        if (const auto parent = by_id.find(*question.dependency_question); parent != by_id.end())
+            return visible[question.id] = is_visible(*parent->second) &&
+                                          parent_matches(*parent->second, question.dependency_values);
+        // A parent asked when the ticket was bought, not at the door: its stored answer decides.
+        for (const Question* parent : order_questions)
+            if (parent != nullptr && parent->id == *question.dependency_question)
+                return visible[question.id] = parent_matches(*parent, question.dependency_values);
+        return visible[question.id] = false;
     };
 
     // Decided before any answer is dropped below, so every decision sees the same answers.

@@ -12,6 +12,8 @@
 
 #include "kiosk/core/model.h"
 
+namespace date { class time_zone; }
+
 namespace kiosk {
 
 struct AnswerCheck {
@@ -30,7 +32,8 @@ struct AnswerCheck {
 //  EMAIL: local@domain with a dot in the domain. TEL: "+" and 6..20 digits, spaces/dashes/() allowed.
 //  CC: ISO 3166-1 alpha-2 code (upper-cased). F: a file reference "file:..." (the kiosk cannot take
 //  uploads, so only existing answers satisfy it).
-AnswerCheck validate_answer(const Question& question, std::string_view raw);
+// `zone` is the event's: a datetime (W) typed without an offset is its wall clock.
+AnswerCheck validate_answer(const Question& question, std::string_view raw, const date::time_zone* zone = nullptr);
 
 // True when `stored` (an answer already on the position) satisfies the question.
 bool stored_answer_is_valid(const Question& question, const Answer& stored);
@@ -46,7 +49,10 @@ struct QuestionReview {
     std::map<int64_t, Answer> accepted;     // validated new answers by question id
     std::map<int64_t, std::string> errors;  // invalid given answers by question id
 };
+// `order_questions` are the item's other questions (asked when the ticket was bought): a check-in
+// question may depend on one of them, and then their stored answer decides whether it is asked.
 QuestionReview review_questions(const std::vector<const Question*>& asked, const std::vector<Answer>& stored,
-                                const std::map<int64_t, std::string>& given);
+                                const std::map<int64_t, std::string>& given, const date::time_zone* zone = nullptr,
+                                const std::vector<const Question*>& order_questions = {});
 
 } // namespace kiosk

@@ -154,12 +154,13 @@ Verdict check_admission(const TicketUnderCheck& ticket, const ScanRequest& reque
     // 9. Questions asked at check-in that have no valid answer yet.
     Verdict verdict;
     if (entry && request.questions_supported) {
-        std::vector<const Question*> asked;
-        for (const Question& question : event.questions)
-            if (question.ask_during_checkin &&
-                std::find(question.items.begin(), question.items.end(), position.item) != question.items.end())
-                asked.push_back(&question);
-        QuestionReview review = review_questions(asked, position.answers, request.answers);
+        std::vector<const Question*> asked, order_questions;
+        for (const Question& question : event.questions) {
+            if (std::find(question.items.begin(), question.items.end(), position.item) == question.items.end()) continue;
+            (question.ask_during_checkin ? asked : order_questions).push_back(&question);
+        }
+        QuestionReview review = review_questions(asked, position.answers, request.answers,
+                                                 find_time_zone(event.event.timezone), order_questions);
         if (!review.missing.empty()) {
             verdict.status = VerdictStatus::incomplete;
             verdict.reason = RejectReason::none;

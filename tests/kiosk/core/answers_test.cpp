@@ -1,4 +1,5 @@
 #include "kiosk/core/answers.h"
+#include "kiosk/core/time.h"
 
 #include <gtest/gtest.h>
 
@@ -435,6 +436,26 @@ TEST(QuestionReview, DependencyOnUnaskedQuestionHidesTheChild) {
     child.dependency_question = 1;
     child.dependency_values = {"True"};
     EXPECT_TRUE(review_questions({&child}, {{1, "True", {}}}, {}).missing.empty());
+}
+
+TEST(QuestionReview, ParentAskedAtOrderTimeDecidesThroughItsStoredAnswer) {
+    const Question needs_visa = make_question(1, QuestionType::boolean, false); // asked in the shop
+    Question passport = make_question(2, QuestionType::string);                  // asked at the door
+    passport.dependency_question = 1;
+    passport.dependency_values = {"True"};
+    EXPECT_EQ(ids(review_questions({&passport}, {{1, "True", {}}}, {}, nullptr, {&needs_visa}).missing),
+              std::vector<int64_t>{2});
+    EXPECT_TRUE(review_questions({&passport}, {{1, "False", {}}}, {}, nullptr, {&needs_visa}).missing.empty());
+    EXPECT_TRUE(review_questions({&passport}, {}, {}, nullptr, {&needs_visa}).missing.empty()); // never answered
+}
+
+TEST(AnswerDatetime, WithoutOffsetIsTheEventsWallClock) {
+    const Question arrival = make_question(1, QuestionType::datetime);
+    const auto* berlin = find_time_zone("Europe/Berlin");
+    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00", berlin).normalized.answer, "2027-03-16T09:00:00Z");
+    EXPECT_EQ(validate_answer(arrival, "2027-07-16T10:00", berlin).normalized.answer, "2027-07-16T08:00:00Z"); // summer time
+    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00+00:00", berlin).normalized.answer, "2027-03-16T10:00:00Z");
+    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00").normalized.answer, "2027-03-16T10:00:00Z"); // no zone known
 }
 
 TEST(QuestionReview, InvalidGivenParentFallsBackToStoredForDependencies) {
