@@ -15,26 +15,25 @@ size_t key_count(const std::string& text) {
 } // namespace
 
 void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::time_point when) {
-    if (buffer_.empty()) {
-        first_key_ = when;
-        too_slow_ = false;
-    } else if (when - last_key_ > options_.max_key_gap) {
-        // A human typing: start over from this key, a scanner burst may still follow. That
-        // includes forgetting an overlong burst, or the scan after a stuck key would be lost.
+    if (when - last_key_ > options_.max_key_gap) {
+        // A pause: start over from this key, a scanner burst may still follow. That includes
+        // forgetting an overlong burst, or the scan after a stuck key would be lost.
         buffer_.clear();
         first_key_ = when;
-        too_slow_ = false;
+        overflowed_ = false;
+    } else if (buffer_.empty() && !overflowed_) {
+        first_key_ = when;
     }
     last_key_ = when;
     if (buffer_.size() + text.size() > options_.max_length) {
-        too_slow_ = true; // longer than any code: a stuck key or a paste, not a scan
+        overflowed_ = true; // longer than any code: a stuck key or a paste, not a scan
         return;
     }
     buffer_.append(text);
 }
 
 std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time_point when) {
-    const bool qualifies = !too_slow_ && key_count(buffer_) >= options_.min_length && when - last_key_ <= options_.max_key_gap;
+    const bool qualifies = !overflowed_ && key_count(buffer_) >= options_.min_length && when - last_key_ <= options_.max_key_gap;
     std::optional<ScanEvent> event;
     if (qualifies) {
         event.emplace();
@@ -49,7 +48,7 @@ std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time
 
 void KeyboardWedge::reset() {
     buffer_.clear();
-    too_slow_ = false;
+    overflowed_ = false;
 }
 
 } // namespace kiosk

@@ -33,7 +33,7 @@ private:
     WedgeOptions options_;
     std::string buffer_;
     std::chrono::steady_clock::time_point first_key_{}, last_key_{};
-    bool too_slow_ = false;
+    bool overflowed_ = false;               // this burst outgrew max_length: a paste or a stuck key
 };
 
 } // namespace kiosk

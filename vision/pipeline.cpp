@@ -200,6 +200,7 @@ void ScanPipeline::decode_loop() {
             }
             {
                 std::lock_guard lock(stats_mutex_);
+                stats_.decoder_error.clear();
                 ++stats_.frames_decoded;
                 stats_.codes_read += static_cast<int64_t>(result.codes.size());
                 stats_.events += static_cast<int64_t>(fresh.size());
@@ -213,7 +214,7 @@ void ScanPipeline::decode_loop() {
             preview_ = std::move(frame);
         } catch (...) {
             std::lock_guard lock(stats_mutex_);
-            stats_.source_error = "decoder: " + what_of(std::current_exception());
+            stats_.decoder_error = what_of(std::current_exception());
         }
     }
 }

@@ -32,6 +32,7 @@ struct PipelineStats {
     int64_t frames_captured = 0, frames_decoded = 0, frames_dropped = 0, codes_read = 0, events = 0;
     SourceState source_state = SourceState::running;
     std::string source_error;
+    std::string decoder_error;              // the last decode failure; cleared by the next good decode
 };
 
 class ScanPipeline {

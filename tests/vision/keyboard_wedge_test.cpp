@@ -142,6 +142,16 @@ TEST(KeyboardWedge, OverlongBurstIsDroppedAndTheNextScanStillWorks) {
     EXPECT_FALSE(wedge.on_enter(last + 2ms).has_value());
 }
 
+TEST(KeyboardWedge, TailOfAnOversizedPasteIsNotAScan) {
+    WedgeOptions options;
+    options.max_length = 64;
+    KeyboardWedge wedge(options);
+    // One text event longer than any code (an input method or a paste), then more fast keys.
+    wedge.on_text(std::string(100, 'p'), t0);
+    const auto last = type(wedge, "TAIL-OF-PASTE", t0 + 2ms, 2ms);
+    EXPECT_FALSE(wedge.on_enter(last + 2ms).has_value());
+}
+
 TEST(KeyboardWedge, ResetForgetsAHalfTypedBurst) {
     KeyboardWedge wedge;
     const auto last = type(wedge, "PARTIAL-CODE", t0, 4ms);
