@@ -156,9 +156,11 @@ DROP INDEX checkins_by_secret;
 CREATE INDEX checkins_by_secret ON checkins(list_id, secret, datetime, id) WHERE position_id IS NULL;
 )SQL",
     // 4: an import must not drop a check-in a queued upload still refers to (an undo of a synced
-    // check-in): it asks "is this row queued?" per position, which needs an index.
+    // check-in), and adopts check-ins of signed tickets whose position just arrived. Both ask per
+    // imported position, so both need an index.
     R"SQL(
 CREATE INDEX upload_queue_by_checkin ON upload_queue(checkin_id);
+CREATE INDEX unsynced_checkins_by_secret ON checkins(secret) WHERE position_id IS NULL;
 )SQL",
 };
 
