@@ -11,22 +11,33 @@ std::variant<std::vector<CheckinList>, std::string> CheckinService::resolve_list
     std::vector<CheckinList> lists;
     std::set<int64_t> events;
     if (list_ids.empty()) return std::string("at least one check-in list is required (--list ID)");
+    drop_stale_caches();
     for (int64_t id : list_ids) {
-        auto list = store_.checkin_list(id);
-        if (!list) return "unknown check-in list " + std::to_string(id) + " (import its event first)";
-        if (!events.insert(list->event_id).second)
+        auto cached = list_cache_.find(id);
+        if (cached == list_cache_.end()) {
+            auto list = store_.checkin_list(id);
+            if (!list) return "unknown check-in list " + std::to_string(id) + " (import its event first)";
+            cached = list_cache_.emplace(id, std::move(*list)).first;
+        }
+        if (!events.insert(cached->second.event_id).second)
             return "check-in list " + std::to_string(id) + " is a second list of the same event; select one list per event";
-        lists.push_back(std::move(*list));
+        lists.push_back(cached->second);
     }
     return lists;
 }
 
-const DecisionSnapshot::EventData& CheckinService::event_catalog(int64_t event_id) {
+void CheckinService::drop_stale_caches() {
     const int64_t generation = store_.catalog_generation();
-    if (generation != cached_generation_) {
-        catalog_cache_.clear();
-        cached_generation_ = generation;
-    }
+    if (generation == cached_generation_) return;
+    catalog_cache_.clear();
+    list_cache_.clear();
+    cached_generation_ = generation;
+}
+
+const Event& CheckinService::event(int64_t event_id) { return event_catalog(event_id).event; }
+
+const DecisionSnapshot::EventData& CheckinService::event_catalog(int64_t event_id) {
+    drop_stale_caches();
     auto it = catalog_cache_.find(event_id);
     if (it == catalog_cache_.end()) {
         DecisionSnapshot::EventData data;

@@ -46,6 +46,9 @@ public:
     // string says which id is wrong.
     std::variant<std::vector<CheckinList>, std::string> resolve_lists(std::span<const int64_t> list_ids);
 
+    // The event of a list, from the same cache the decisions use (slug, time zone for --at).
+    const Event& event(int64_t event_id);
+
     // Decides and, when admitted, records the check-in and its upload; rejections are recorded
     // as failed scans. Throws StoreError when the disk fails.
     ScanOutcome scan(const ScanRequest& request);
@@ -56,10 +59,14 @@ public:
 private:
     DecisionSnapshot load_snapshot(const std::string& secret, const std::vector<CheckinList>& lists);
     const DecisionSnapshot::EventData& event_catalog(int64_t event_id);
+    void drop_stale_caches();               // after an import or sync changed the catalog
 
     Store& store_;
+    // Lists and event catalogs change only with an import or sync, not per scan: parsed once and
+    // kept while the store's catalog generation stays the same.
     int64_t cached_generation_ = -1;
-    std::map<int64_t, DecisionSnapshot::EventData> catalog_cache_; // per event; valid for cached_generation_
+    std::map<int64_t, DecisionSnapshot::EventData> catalog_cache_; // per event
+    std::map<int64_t, CheckinList> list_cache_;                    // per list id
 };
 
 } // namespace kiosk

@@ -55,16 +55,14 @@ json position_json(const Position& position, bool offline_signed) {
     };
 }
 
-json scan_json(const ScanOutcome& outcome, const std::map<int64_t, EventCatalog>& catalogs) {
+json scan_json(const ScanOutcome& outcome, const std::string& event_slug) {
     const Verdict& verdict = outcome.verdict;
     json out;
     out["status"] = verdict_status_name(verdict.status);
     out["reason"] = verdict.reason == RejectReason::none ? json(nullptr) : json(reject_reason_name(verdict.reason));
     out["reason_explanation"] = verdict.explanation.empty() ? json(nullptr) : json(verdict.explanation);
     out["list"] = optional_id(verdict.list);
-    out["event"] = nullptr;
-    if (verdict.event)
-        if (const EventCatalog* catalog = find_catalog(catalogs, *verdict.event)) out["event"] = catalog->event.slug;
+    out["event"] = event_slug.empty() ? json(nullptr) : json(event_slug);
     out["position"] = verdict.position ? position_json(*verdict.position, verdict.offline_signed) : json(nullptr);
     out["offline_signed"] = verdict.offline_signed;
     out["require_attention"] = verdict.require_attention;

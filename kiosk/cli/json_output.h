@@ -9,7 +9,8 @@
 namespace kiosk::cli {
 
 nlohmann::json position_json(const Position& position, bool offline_signed = false);
-nlohmann::json scan_json(const ScanOutcome& outcome, const std::map<int64_t, EventCatalog>& catalogs);
+// `event_slug` names the deciding event (verdict.event), empty when none decided.
+nlohmann::json scan_json(const ScanOutcome& outcome, const std::string& event_slug);
 nlohmann::json undo_json(const UndoOutcome& outcome, int64_t list_id);
 nlohmann::json search_json(const std::vector<SearchHit>& hits, const std::map<int64_t, EventCatalog>& catalogs);
 nlohmann::json stats_json(const ListStatus& status, const EventCatalog& catalog);

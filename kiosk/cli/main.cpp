@@ -63,10 +63,10 @@ std::vector<CheckinList> resolve_lists_or_throw(CheckinService& service, const s
     return std::get<std::vector<CheckinList>>(std::move(resolved));
 }
 
-// --at without an offset means the wall clock of the event, as staff at the venue read it.
-Timestamp decision_time(const std::string& at, const std::map<int64_t, EventCatalog>& catalogs) {
+// --at without an offset means the wall clock of the (first) list's event, as staff at the venue read it.
+Timestamp decision_time(const std::string& at, const Event& event) {
     if (at.empty()) return now_utc();
-    const date::time_zone* zone = catalogs.empty() ? nullptr : find_time_zone(catalogs.begin()->second.event.timezone);
+    const date::time_zone* zone = find_time_zone(event.timezone);
     const auto parsed = parse_iso8601(at, zone);
     if (!parsed) throw UsageError("--at: not an ISO 8601 datetime: \"" + at + "\"");
     return *parsed;
@@ -176,25 +176,25 @@ int main(int argc, char** argv) {
         CheckinService service(store);
         if (scan_cmd->parsed()) {
             const auto lists = resolve_lists_or_throw(service, list_ids);
-            const auto catalogs = catalogs_of(store, lists);
             ScanRequest request;
             request.raw = scanned_text(text);
             request.lists = list_ids;
             request.type = *checkin_type_from_name(type_name);
-            request.now = decision_time(at, catalogs);
+            request.now = decision_time(at, service.event(lists.front().event_id));
             if (!gate.empty()) request.gate = gate;
             request.answers = parse_answers(answer_args);
             request.questions_supported = !no_questions;
             request.ignore_unpaid = ignore_unpaid;
             const ScanOutcome outcome = service.scan(request);
-            return print(cli::scan_json(outcome, catalogs),
+            const std::string slug = outcome.verdict.event ? service.event(*outcome.verdict.event).slug : "";
+            return print(cli::scan_json(outcome, slug),
                          outcome.verdict.status == VerdictStatus::ok ? kExitOk : kExitNegative);
         }
         if (undo_cmd->parsed()) {
             const std::vector<int64_t> ids{undo_list};
             const auto lists = resolve_lists_or_throw(service, ids);
-            const auto catalogs = catalogs_of(store, lists);
-            const UndoOutcome outcome = service.undo(scanned_text(text), undo_list, decision_time(at, catalogs));
+            const UndoOutcome outcome =
+                service.undo(scanned_text(text), undo_list, decision_time(at, service.event(lists.front().event_id)));
             return print(cli::undo_json(outcome, undo_list), outcome.reverted ? kExitOk : kExitNegative);
         }
         if (search_cmd->parsed()) {
