@@ -9,6 +9,7 @@
 
 #include "image/opencv.h"
 #include "kiosk/core/text.h"
+#include "vision/code_regions.h"
 
 namespace kiosk {
 
@@ -146,7 +147,7 @@ ZXing::DecodeHints hints_for(const DecodeOptions& options, bool thorough, ZXing:
 
 // How an attempt derives its image from the frame.
 enum class Source { small, full, mid, upscaled };
-enum class Prep { none, invert, stretch, equalize, equalize_invert, sharpen };
+enum class Prep { none, invert, stretch, equalize, equalize_invert, sharpen, adaptive, otsu, dilate, blackhat };
 
 struct AttemptSpec {
     const char* name;
@@ -180,6 +181,32 @@ constexpr AttemptSpec kThoroughAttempts[] = {
     {"full_global", Source::full, Prep::none, true, kGlobal},
     {"full_inverted", Source::full, Prep::invert, true, kLocal},
     {"upscaled", Source::upscaled, Prep::none, false, kLocal},              // 720p: 2-3 px modules
+};
+
+// Attempts on a candidate region (code_regions.h) at full resolution, always with tryHarder: a
+// crop around a code is 10-20x smaller than the frame, so each costs 0.3-2 ms. They rescue what
+// the whole-frame attempts lose to one local defect: a highlight that washes out a finder
+// pattern (adaptive threshold), 2-3 px modules softened by blur (upscaled), ink spread or thinned
+// by a crumpled or covered code (Otsu, dilation), dim light (equalized, global threshold). Order:
+// how many of the missed frames of docs/BENCHMARKS.md each one read, per millisecond.
+struct CandidateSpec {
+    const char* name;
+    Prep prep;
+    bool upscaled;                          // by 2 up to 720p, by 1.5 above
+    ZXing::Binarizer binarizer;
+};
+
+constexpr CandidateSpec kCandidateAttempts[] = {
+    {"candidate", Prep::none, false, kLocal},
+    {"candidate_inverted", Prep::invert, false, kLocal},
+    {"candidate_stretched", Prep::stretch, false, kLocal},
+    {"candidate_adaptive", Prep::adaptive, false, kLocal},
+    {"candidate_otsu", Prep::otsu, false, kLocal},
+    {"candidate_upscaled", Prep::none, true, kLocal},
+    {"candidate_dilated", Prep::dilate, false, kLocal},
+    {"candidate_equalized", Prep::equalize, false, kLocal},
+    {"candidate_blackhat", Prep::blackhat, false, kLocal},
+    {"candidate_equalized_global", Prep::equalize, false, kGlobal},
 };
 
 bool is_inverted(Prep prep) { return prep == Prep::invert || prep == Prep::equalize_invert; }
@@ -226,8 +253,49 @@ cv::Mat sharpened(const cv::Mat& gray) {
     return out;
 }
 
+// A window of a few modules for the local operations on a candidate region: the region is
+// about 1.3 code widths, and codes have 21-57 modules.
+int local_window(const cv::Mat& region) { return std::max(3, std::max(region.cols, region.rows) / 10) | 1; }
+
+// Each pixel against the mean of its neighbourhood: the two sides of a highlight's edge are
+// thresholded separately, where ZXing's 8x8-block binarizer sees one low-contrast block as white.
+cv::Mat adaptive_thresholded(const cv::Mat& gray) {
+    cv::Mat out;
+    cv::adaptiveThreshold(gray, out, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY, local_window(gray), 5);
+    return out;
+}
+
+// One threshold for the whole region: on crumpled paper local thresholds follow the fold shading.
+cv::Mat otsu_thresholded(const cv::Mat& gray) {
+    cv::Mat out;
+    cv::threshold(gray, out, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+    return out;
+}
+
+// Thins dark modules by a pixel: blur and ink spread merge neighbouring modules.
+cv::Mat dilated(const cv::Mat& gray) {
+    cv::Mat out;
+    cv::dilate(gray, out, cv::Mat());
+    return out;
+}
+
+// Dark detail against the local white level (a closing), so a smooth highlight or shadow over the
+// code cancels out; inverted back to dark-on-light and stretched.
+cv::Mat blackhat(const cv::Mat& gray) {
+    const int window = local_window(gray);
+    cv::Mat out;
+    cv::morphologyEx(gray, out, cv::MORPH_BLACKHAT, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(window, window)));
+    cv::normalize(out, out, 0, 255, cv::NORM_MINMAX);
+    cv::bitwise_not(out, out);
+    return out;
+}
+
 cv::Mat prepared(const cv::Mat& source, Prep prep) {
     switch (prep) {
+    case Prep::adaptive: return adaptive_thresholded(source);
+    case Prep::otsu: return otsu_thresholded(source);
+    case Prep::dilate: return dilated(source);
+    case Prep::blackhat: return blackhat(source);
     case Prep::none: return source;
     case Prep::invert: return inverted(source);
     case Prep::stretch: return stretched(source);
@@ -258,6 +326,9 @@ private:
         {"downscaled", 2.5},  {"downscaled_inverted", 2.8}, {"downscaled_global", 2.5}, {"stretched", 3.5},
         {"equalized", 8.0},   {"full", 4.0},                {"equalized_inverted", 8.5}, {"sharpened", 8.0},
         {"mid", 4.5},         {"full_global", 4.0},         {"full_inverted", 4.5},       {"upscaled", 4.5},
+        {"candidate", 4.2},   {"candidate_inverted", 4.5},  {"candidate_stretched", 5.0}, {"candidate_adaptive", 6.5},  {"candidate_otsu", 5.0},     {"candidate_upscaled", 5.2},
+        {"candidate_dilated", 4.2}, {"candidate_equalized", 8.5}, {"candidate_blackhat", 7.5},
+        {"candidate_equalized_global", 7.5},
     };
 };
 
@@ -268,6 +339,8 @@ struct DecoderMemory {
     std::optional<std::array<int, 4>> region; // x, y, width, height of the last detection, padded
     bool region_inverted = false;             // the last code was light-on-dark
     size_t thorough_cursor = 0;               // index into kThoroughAttempts to start from
+    size_t candidate_cursor = 0;              // index into kCandidateAttempts for the best candidate
+    bool thorough_first = false;              // alternates after hard frames, so both stages get turns
     CostModel costs;
 };
 
@@ -315,20 +388,71 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
             if (session.run({"region", crop, 1.0, rect.tl(), hints_for(options, true, kLocal)}, out)) return finish();
         }
     }
-    // 2. The cheap attempts on the whole frame.
-    for (const AttemptSpec& spec : kCheapAttempts)
-        if (run(spec) == Result::found) return finish();
-    // 3. The thorough ones, continuing where the previous frame's budget ran out. One that does
-    // not fit the time left is skipped, not the end: a cheaper one after it may still fit.
-    constexpr size_t kCount = std::size(kThoroughAttempts);
-    std::optional<size_t> first_skipped;
-    for (size_t i = 0; i < kCount; ++i) {
-        const size_t index = (memory.thorough_cursor + i) % kCount;
-        const Result result = run(kThoroughAttempts[index]);
-        if (result == Result::found) return finish();
-        if (result == Result::skipped && out.budget_exhausted && !first_skipped) first_skipped = index;
-    }
-    memory.thorough_cursor = first_skipped.value_or(0);
+    // 2. The first cheap attempt, which reads most codes.
+    if (run(kCheapAttempts[0]) == Result::found) return finish();
+    // 3. The thorough ones on the whole frame, continuing where the previous frame's budget ran
+    // out. One that does not fit the time left is skipped, not the end: a cheaper one may fit.
+    auto run_thorough = [&] {
+        constexpr size_t kCount = std::size(kThoroughAttempts);
+        std::optional<size_t> first_skipped;
+        for (size_t i = 0; i < kCount; ++i) {
+            const size_t index = (memory.thorough_cursor + i) % kCount;
+            const Result result = run(kThoroughAttempts[index]);
+            if (result == Result::found) return true;
+            if (result == Result::skipped && out.budget_exhausted && !first_skipped) first_skipped = index;
+        }
+        memory.thorough_cursor = first_skipped.value_or(0);
+        return false;
+    };
+    // 4. Crops of the regions that look like a code, at full resolution, each with several
+    // preparations. The best candidate continues where the previous frame stopped.
+    auto run_candidates = [&] {
+        const cv::Mat& small = session.downscaled(960);
+        const double to_frame = static_cast<double>(gray.cols) / small.cols;
+        const cv::Rect bounds(0, 0, gray.cols, gray.rows);
+        const double upscale = session.scale_for(960) < 1.0 ? 1.5 : 2.0;
+        constexpr size_t kCount = std::size(kCandidateAttempts);
+        std::optional<size_t> first_skipped;
+        bool best = true;
+        for (const cv::Rect& found : find_code_regions(small)) {
+            const cv::Rect rect = cv::Rect(static_cast<int>(found.x * to_frame), static_cast<int>(found.y * to_frame),
+                                           static_cast<int>(found.width * to_frame), static_cast<int>(found.height * to_frame)) &
+                                  bounds;
+            const cv::Mat crop = gray(rect);
+            for (size_t i = 0; i < kCount; ++i) {
+                const size_t index = ((best ? memory.candidate_cursor : 0) + i) % kCount;
+                const CandidateSpec& spec = kCandidateAttempts[index];
+                const double scale = spec.upscaled ? upscale : 1.0;
+                const double megapixels = static_cast<double>(rect.area()) * scale * scale / 1e6;
+                if (session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
+                    out.budget_exhausted = true;
+                    if (best && !first_skipped) first_skipped = index;
+                    continue;
+                }
+                const auto started = Clock::now();
+                cv::Mat source = crop;
+                if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
+                const bool hit = session.run({spec.name, prepared(source, spec.prep), scale, rect.tl(),
+                                              hints_for(options, true, spec.binarizer)},
+                                             out);
+                memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+                if (hit) return true;
+            }
+            best = false;
+        }
+        memory.candidate_cursor = first_skipped.value_or(0);
+        return false;
+    };
+    // A code held still in hard light gets both stages within a few frames: after a frame that
+    // ran out of budget, the other stage goes first.
+    const bool thorough_first = memory.thorough_first;
+    auto run_whole_frame = [&] {
+        for (size_t i = 1; i < std::size(kCheapAttempts); ++i)
+            if (run(kCheapAttempts[i]) == Result::found) return true;
+        return run_thorough();
+    };
+    const bool found = thorough_first ? run_whole_frame() || run_candidates() : run_candidates() || run_whole_frame();
+    if (!found && out.budget_exhausted) memory.thorough_first = !thorough_first;
     return finish();
 }
 

@@ -39,7 +39,8 @@ TEST(FrameDecoder, FindsTheCodeInTheRegionOfTheLastFrame) {
 TEST(FrameDecoder, DarkModeCodeStaysInTheRegionFrameAfterFrame) {
     FrameDecoder decoder;
     const cv::Mat frame = frame_with_code("dark-mode-ticket", 600, 400, true);
-    ASSERT_EQ(decoder.decode(*view_of(frame)).winning_attempt, "downscaled_inverted");
+    const std::string first = decoder.decode(*view_of(frame)).winning_attempt;
+    ASSERT_NE(first.find("inverted"), std::string::npos) << first; // light-on-dark: an inverted attempt read it
     for (int i = 0; i < 4; ++i) {
         const FrameDecode again = decoder.decode(*view_of(frame));
         ASSERT_EQ(again.codes.size(), 1u);
