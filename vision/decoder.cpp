@@ -10,6 +10,7 @@
 #include "image/opencv.h"
 #include "kiosk/core/text.h"
 #include "vision/code_regions.h"
+#include "vision/qr_resampler.h"
 
 namespace kiosk {
 
@@ -65,6 +66,7 @@ struct Attempt {
     double scale = 1.0;                     // attempt pixels per frame pixel
     cv::Point offset{0, 0};                 // of the attempt's origin in frame pixels
     ZXing::DecodeHints hints;
+    std::optional<std::array<cv::Point2f, 4>> corners; // known corners in attempt pixels, instead of ZXing's
 };
 
 class Session {
@@ -93,9 +95,12 @@ public:
             }
             code.symbology = symbology_of(result.format());
             const auto& position = result.position();
-            for (size_t i = 0; i < 4; ++i)
-                code.corners[i] = PointF{static_cast<float>(position[i].x / attempt.scale + attempt.offset.x),
-                                         static_cast<float>(position[i].y / attempt.scale + attempt.offset.y)};
+            for (size_t i = 0; i < 4; ++i) {
+                const cv::Point2f corner = attempt.corners ? (*attempt.corners)[i]
+                                                           : cv::Point2f(static_cast<float>(position[i].x), static_cast<float>(position[i].y));
+                code.corners[i] = PointF{static_cast<float>(corner.x / attempt.scale + attempt.offset.x),
+                                         static_cast<float>(corner.y / attempt.scale + attempt.offset.y)};
+            }
             const bool duplicate = std::any_of(out.codes.begin(), out.codes.end(),
                                                [&](const DecodedCode& other) { return other.bytes == code.bytes; });
             if (!duplicate) out.codes.push_back(std::move(code));
@@ -147,7 +152,7 @@ ZXing::DecodeHints hints_for(const DecodeOptions& options, bool thorough, ZXing:
 
 // How an attempt derives its image from the frame.
 enum class Source { small, full, mid, upscaled };
-enum class Prep { none, invert, stretch, equalize, equalize_invert, sharpen, adaptive, otsu, dilate, blackhat };
+enum class Prep { none, invert, stretch, equalize, equalize_invert, sharpen, adaptive, otsu, dilate, blackhat, resample };
 
 struct AttemptSpec {
     const char* name;
@@ -207,6 +212,7 @@ constexpr CandidateSpec kCandidateAttempts[] = {
     {"candidate_equalized", Prep::equalize, false, kLocal},
     {"candidate_blackhat", Prep::blackhat, false, kLocal},
     {"candidate_equalized_global", Prep::equalize, false, kGlobal},
+    {"candidate_resampled", Prep::resample, false, kLocal},             // bent paper: qr_resampler.h
 };
 
 bool is_inverted(Prep prep) { return prep == Prep::invert || prep == Prep::equalize_invert; }
@@ -296,6 +302,7 @@ cv::Mat prepared(const cv::Mat& source, Prep prep) {
     case Prep::otsu: return otsu_thresholded(source);
     case Prep::dilate: return dilated(source);
     case Prep::blackhat: return blackhat(source);
+    case Prep::resample: return source; // not an image preparation: qr_resampler.h renders its own
     case Prep::none: return source;
     case Prep::invert: return inverted(source);
     case Prep::stretch: return stretched(source);
@@ -328,7 +335,7 @@ private:
         {"mid", 4.5},         {"full_global", 4.0},         {"full_inverted", 4.5},       {"upscaled", 4.5},
         {"candidate", 4.2},   {"candidate_inverted", 4.5},  {"candidate_stretched", 5.0}, {"candidate_adaptive", 6.5},  {"candidate_otsu", 5.0},     {"candidate_upscaled", 5.2},
         {"candidate_dilated", 4.2}, {"candidate_equalized", 8.5}, {"candidate_blackhat", 7.5},
-        {"candidate_equalized_global", 7.5},
+        {"candidate_equalized_global", 7.5}, {"candidate_resampled", 4.0},
     };
 };
 
@@ -373,7 +380,7 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
         if (spec.source == Source::upscaled) cv::resize(gray, upscaled, cv::Size(), 2.0, 2.0, cv::INTER_LINEAR);
         const cv::Mat& source = spec.source == Source::upscaled ? upscaled : max_side == 0 ? gray : session.downscaled(max_side);
         const bool found = session.run({spec.name, prepared(source, spec.prep), spec.source == Source::upscaled ? 2.0 : scale, {},
-                                        hints_for(options, spec.thorough, spec.binarizer)},
+                                        hints_for(options, spec.thorough, spec.binarizer), {}},
                                        out);
         memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
         return found ? Result::found : Result::missed;
@@ -385,7 +392,7 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
         const cv::Rect rect = cv::Rect(r[0], r[1], r[2], r[3]) & cv::Rect(0, 0, gray.cols, gray.rows);
         if (rect.area() > 0) {
             const cv::Mat crop = memory.region_inverted ? inverted(gray(rect)) : gray(rect);
-            if (session.run({"region", crop, 1.0, rect.tl(), hints_for(options, true, kLocal)}, out)) return finish();
+            if (session.run({"region", crop, 1.0, rect.tl(), hints_for(options, true, kLocal), {}}, out)) return finish();
         }
     }
     // 2. The first cheap attempt, which reads most codes.
@@ -423,17 +430,35 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
                 const size_t index = ((best ? memory.candidate_cursor : 0) + i) % kCount;
                 const CandidateSpec& spec = kCandidateAttempts[index];
                 const double scale = spec.upscaled ? upscale : 1.0;
-                const double megapixels = static_cast<double>(rect.area()) * scale * scale / 1e6;
+                // The resampler's cost follows the code's module count, not the crop's size: it is
+                // learnt per call.
+                const double megapixels = spec.prep == Prep::resample ? 1.0 : static_cast<double>(rect.area()) * scale * scale / 1e6;
                 if (session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
                     out.budget_exhausted = true;
                     if (best && !first_skipped) first_skipped = index;
                     continue;
                 }
                 const auto started = Clock::now();
+                if (spec.prep == Prep::resample) {
+                    bool hit = false;
+                    if (options.symbologies & static_cast<Symbologies>(Symbology::qr)) {
+                        ZXing::DecodeHints pure = hints_for(options, false, kLocal);
+                        pure.setFormats(ZXing::BarcodeFormat::QRCode).setIsPure(true);
+                        const int attempts_before = out.attempts;
+                        const auto deadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(
+                                                                  (session.budget_ms() - session.elapsed_ms()) * 1000));
+                        for (ResampledQr& code : resample_qr(crop, deadline))
+                            if ((hit = session.run({spec.name, code.image, 1.0, rect.tl(), pure, code.corners}, out))) break;
+                        out.attempts = attempts_before + 1; // its renderings (one per version) count as one attempt
+                    }
+                    memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+                    if (hit) return true;
+                    continue;
+                }
                 cv::Mat source = crop;
                 if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
                 const bool hit = session.run({spec.name, prepared(source, spec.prep), scale, rect.tl(),
-                                              hints_for(options, true, spec.binarizer)},
+                                              hints_for(options, true, spec.binarizer), {}},
                                              out);
                 memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
                 if (hit) return true;
