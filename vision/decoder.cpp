@@ -193,7 +193,8 @@ constexpr AttemptSpec kThoroughAttempts[] = {
 // the whole-frame attempts lose to one local defect: a highlight that washes out a finder
 // pattern (adaptive threshold), 2-3 px modules softened by blur (upscaled), ink spread or thinned
 // by a crumpled or covered code (Otsu, dilation), dim light (equalized, global threshold). Order:
-// how many of the missed frames of docs/BENCHMARKS.md each one read, per millisecond.
+// chosen on a training run of the corpus (seed 777, not the benchmark's frames), cheap and often
+// useful first; the grid fit for bent paper, the most expensive, last.
 struct CandidateSpec {
     const char* name;
     Prep prep;
@@ -333,9 +334,10 @@ private:
         {"downscaled", 2.5},  {"downscaled_inverted", 2.8}, {"downscaled_global", 2.5}, {"stretched", 3.5},
         {"equalized", 8.0},   {"full", 4.0},                {"equalized_inverted", 8.5}, {"sharpened", 8.0},
         {"mid", 4.5},         {"full_global", 4.0},         {"full_inverted", 4.5},       {"upscaled", 4.5},
-        {"candidate", 4.2},   {"candidate_inverted", 4.5},  {"candidate_stretched", 5.0}, {"candidate_adaptive", 6.5},  {"candidate_otsu", 5.0},     {"candidate_upscaled", 5.2},
-        {"candidate_dilated", 4.2}, {"candidate_equalized", 8.5}, {"candidate_blackhat", 7.5},
-        {"candidate_equalized_global", 7.5}, {"candidate_resampled", 4.0},
+        {"candidate", 4.2},   {"candidate_inverted", 4.5},  {"candidate_stretched", 5.0}, {"candidate_adaptive", 6.5},
+        {"candidate_otsu", 5.0}, {"candidate_upscaled", 5.2}, {"candidate_dilated", 4.2}, {"candidate_equalized", 8.5},
+        {"candidate_blackhat", 7.5}, {"candidate_equalized_global", 7.5},
+        {"candidate_resampled", 4.0}, // ms per call, not per megapixel: see run_candidates
     };
 };
 
@@ -347,7 +349,7 @@ struct DecoderMemory {
     bool region_inverted = false;             // the last code was light-on-dark
     size_t thorough_cursor = 0;               // index into kThoroughAttempts to start from
     size_t candidate_cursor = 0;              // index into kCandidateAttempts for the best candidate
-    bool thorough_first = false;              // alternates after hard frames, so both stages get turns
+    bool thorough_first = false;              // whole frame before candidates; alternates after hard frames
     CostModel costs;
 };
 
@@ -397,9 +399,12 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
     }
     // 2. The first cheap attempt, which reads most codes.
     if (run(kCheapAttempts[0]) == Result::found) return finish();
-    // 3. The thorough ones on the whole frame, continuing where the previous frame's budget ran
-    // out. One that does not fit the time left is skipped, not the end: a cheaper one may fit.
-    auto run_thorough = [&] {
+    // 3a. The rest of the whole frame: the other cheap attempts, then the thorough ones from
+    // where the previous frame's budget ran out. One that does not fit the time left is skipped,
+    // not the end: a cheaper one may fit.
+    auto run_whole_frame = [&] {
+        for (size_t i = 1; i < std::size(kCheapAttempts); ++i)
+            if (run(kCheapAttempts[i]) == Result::found) return true;
         constexpr size_t kCount = std::size(kThoroughAttempts);
         std::optional<size_t> first_skipped;
         for (size_t i = 0; i < kCount; ++i) {
@@ -411,7 +416,28 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
         memory.thorough_cursor = first_skipped.value_or(0);
         return false;
     };
-    // 4. Crops of the regions that look like a code, at full resolution, each with several
+    // One candidate attempt on one crop. The grid fit renders its own images (one per plausible
+    // version, until the frame's deadline) and decodes them as pure codes.
+    auto run_candidate = [&](const CandidateSpec& spec, const cv::Mat& crop, const cv::Rect& rect, double scale) {
+        if (spec.prep != Prep::resample) {
+            cv::Mat source = crop;
+            if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
+            return session.run({spec.name, prepared(source, spec.prep), scale, rect.tl(), hints_for(options, true, spec.binarizer), {}},
+                               out);
+        }
+        if (!(options.symbologies & static_cast<Symbologies>(Symbology::qr))) return false;
+        ZXing::DecodeHints pure = hints_for(options, false, kLocal);
+        pure.setFormats(ZXing::BarcodeFormat::QRCode).setIsPure(true);
+        const auto deadline =
+            Clock::now() + std::chrono::microseconds(static_cast<int64_t>((session.budget_ms() - session.elapsed_ms()) * 1000));
+        const int attempts_before = out.attempts;
+        bool hit = false;
+        for (ResampledQr& code : resample_qr(crop, deadline))
+            if ((hit = session.run({spec.name, code.image, 1.0, rect.tl(), pure, code.corners}, out))) break;
+        out.attempts = attempts_before + 1; // its renderings count as one attempt
+        return hit;
+    };
+    // 3b. Crops of the regions that look like a code, at full resolution, each with several
     // preparations. The best candidate continues where the previous frame stopped.
     auto run_candidates = [&] {
         const cv::Mat& small = session.downscaled(960);
@@ -430,8 +456,8 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
                 const size_t index = ((best ? memory.candidate_cursor : 0) + i) % kCount;
                 const CandidateSpec& spec = kCandidateAttempts[index];
                 const double scale = spec.upscaled ? upscale : 1.0;
-                // The resampler's cost follows the code's module count, not the crop's size: it is
-                // learnt per call.
+                // The grid fit's cost follows the code's module count, not the crop's size: it
+                // is learnt per call.
                 const double megapixels = spec.prep == Prep::resample ? 1.0 : static_cast<double>(rect.area()) * scale * scale / 1e6;
                 if (session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
                     out.budget_exhausted = true;
@@ -439,27 +465,7 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
                     continue;
                 }
                 const auto started = Clock::now();
-                if (spec.prep == Prep::resample) {
-                    bool hit = false;
-                    if (options.symbologies & static_cast<Symbologies>(Symbology::qr)) {
-                        ZXing::DecodeHints pure = hints_for(options, false, kLocal);
-                        pure.setFormats(ZXing::BarcodeFormat::QRCode).setIsPure(true);
-                        const int attempts_before = out.attempts;
-                        const auto deadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(
-                                                                  (session.budget_ms() - session.elapsed_ms()) * 1000));
-                        for (ResampledQr& code : resample_qr(crop, deadline))
-                            if ((hit = session.run({spec.name, code.image, 1.0, rect.tl(), pure, code.corners}, out))) break;
-                        out.attempts = attempts_before + 1; // its renderings (one per version) count as one attempt
-                    }
-                    memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-                    if (hit) return true;
-                    continue;
-                }
-                cv::Mat source = crop;
-                if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
-                const bool hit = session.run({spec.name, prepared(source, spec.prep), scale, rect.tl(),
-                                              hints_for(options, true, spec.binarizer), {}},
-                                             out);
+                const bool hit = run_candidate(spec, crop, rect, scale);
                 memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
                 if (hit) return true;
             }
@@ -468,16 +474,11 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
         memory.candidate_cursor = first_skipped.value_or(0);
         return false;
     };
-    // A code held still in hard light gets both stages within a few frames: after a frame that
-    // ran out of budget, the other stage goes first.
-    const bool thorough_first = memory.thorough_first;
-    auto run_whole_frame = [&] {
-        for (size_t i = 1; i < std::size(kCheapAttempts); ++i)
-            if (run(kCheapAttempts[i]) == Result::found) return true;
-        return run_thorough();
-    };
-    const bool found = thorough_first ? run_whole_frame() || run_candidates() : run_candidates() || run_whole_frame();
-    if (!found && out.budget_exhausted) memory.thorough_first = !thorough_first;
+    // Candidates first; but after a frame that ran out of budget the other stage goes first, so a
+    // code held still in hard light gets both within a few frames.
+    const bool whole_frame_first = memory.thorough_first;
+    const bool found = whole_frame_first ? run_whole_frame() || run_candidates() : run_candidates() || run_whole_frame();
+    if (!found && out.budget_exhausted) memory.thorough_first = !whole_frame_first;
     return finish();
 }
 

@@ -75,12 +75,11 @@ bool pick_corners(const std::vector<Finder>& finders, Finder& top_left, Finder& 
 }
 
 // Samples a code of `modules` modules whose finder centers are known, following the paper.
+// `contrast` is each pixel minus its neighbourhood's mean (16-bit): negative is dark.
 class GridFit {
 public:
-    GridFit(const cv::Mat& gray, const cv::Mat& local_mean, int modules, const Finder& top_left, const Finder& top_right,
-            const Finder& bottom_left)
-        : gray_(gray), mean_(gray.size(), CV_16S), modules_(modules) {
-        cv::subtract(gray, local_mean, mean_, cv::noArray(), CV_16S);
+    GridFit(const cv::Mat& contrast, int modules, const Finder& top_left, const Finder& top_right, const Finder& bottom_left)
+        : contrast_(contrast), modules_(modules) {
         const float far = static_cast<float>(modules) - 3.5f;
         const cv::Point2f from[3] = {{3.5f, 3.5f}, {far, 3.5f}, {3.5f, far}};
         const cv::Point2f to[3] = {top_left.center, top_right.center, bottom_left.center};
@@ -125,7 +124,9 @@ public:
     }
 
     // Module (x, y) is dark.
-    bool dark(int x, int y) const { return contrast(position(x + 0.5, y + 0.5) + displacement_at(x + 0.5, y + 0.5)) < 0; }
+    bool dark(int x, int y) const {
+        return contrast(centers_[static_cast<size_t>(y * modules_ + x)] + displacement_at(x + 0.5, y + 0.5)) < 0;
+    }
 
     cv::Point2f corner(double x, double y) const {
         const cv::Point2d p = position(x, y) + displacement_at(std::clamp(x, 0.5, modules_ - 0.5), std::clamp(y, 0.5, modules_ - 0.5));
@@ -143,8 +144,8 @@ private:
     // The pixel against its neighbourhood's mean: negative is dark. Outside the crop: undecided.
     int contrast(const cv::Point2d& p) const {
         const int x = static_cast<int>(std::lround(p.x)), y = static_cast<int>(std::lround(p.y));
-        if (x < 0 || y < 0 || x >= mean_.cols || y >= mean_.rows) return 0;
-        return mean_.at<int16_t>(y, x);
+        if (x < 0 || y < 0 || x >= contrast_.cols || y >= contrast_.rows) return 0;
+        return contrast_.at<int16_t>(y, x);
     }
 
     cv::Point2d displacement_at(double x, double y) const {
@@ -189,8 +190,7 @@ private:
         return start + step_x_ * best_u + step_y_ * best_v;
     }
 
-    const cv::Mat& gray_;
-    cv::Mat mean_;
+    const cv::Mat& contrast_;
     int modules_;
     cv::Mat affine_;
     cv::Point2d step_x_, step_y_;           // pixels per module along the code's axes
@@ -205,10 +205,11 @@ std::vector<ResampledQr> resample_qr(const cv::Mat& gray, std::chrono::steady_cl
     std::vector<ResampledQr> out;
     if (gray.empty() || gray.type() != CV_8UC1 || std::min(gray.cols, gray.rows) < 21) return out;
     const int window = std::max(3, std::max(gray.cols, gray.rows) / 10) | 1;
-    cv::Mat local_mean;
+    cv::Mat local_mean, contrast;
     cv::blur(gray, local_mean, cv::Size(window, window));
+    cv::subtract(gray, local_mean, contrast, cv::noArray(), CV_16S);
     cv::Mat dark;
-    cv::compare(gray, local_mean - 5, dark, cv::CMP_LT);
+    cv::compare(contrast, -5, dark, cv::CMP_LT);
     Finder top_left, top_right, bottom_left;
     if (!pick_corners(find_finders(dark), top_left, top_right, bottom_left)) return out;
 
@@ -219,7 +220,7 @@ std::vector<ResampledQr> resample_qr(const cv::Mat& gray, std::chrono::steady_cl
         if (version < 1 || version > 40) continue;
         if (!out.empty() && std::chrono::steady_clock::now() >= deadline) break;
         const int modules = 17 + 4 * version;
-        GridFit grid(gray, local_mean, modules, top_left, top_right, bottom_left);
+        GridFit grid(contrast, modules, top_left, top_right, bottom_left);
         grid.fit();
         constexpr int kQuiet = 4, kPixels = 4;
         ResampledQr code;
