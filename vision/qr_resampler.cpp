@@ -429,6 +429,75 @@ ResampledQr render(int version, DarkModule dark, Corner corner) {
     return code;
 }
 
+// The three finders of a code in one polarity of the contrast image.
+struct Corners {
+    Finder top_left, top_right, bottom_left;
+    double agreement = 0;                   // finder_agreement
+    bool inverted = false;                  // light modules on dark
+};
+
+// Dark modules on light paper, or light modules on a dark screen (the contrast negated), the
+// polarity whose finders sample most like finders first; a triple that hardly does is not a code.
+std::vector<Corners> find_corners(const cv::Mat& contrast) {
+    std::vector<Corners> polarities;
+    for (const bool inverted : {false, true}) {
+        if (inverted && !polarities.empty() && polarities.front().agreement >= 0.9) break; // clearly dark on light
+        const cv::Mat polarity = inverted ? cv::Mat(-contrast) : contrast;
+        for (const int threshold : {5, 2}) { // the lower one for faint, noisy codes
+            cv::Mat dark;
+            cv::compare(polarity, -threshold, dark, cv::CMP_LT);
+            Corners corners;
+            corners.inverted = inverted;
+            if (!pick_corners(find_finders(dark), corners.top_left, corners.top_right, corners.bottom_left)) continue;
+            corners.agreement = finder_agreement(polarity, corners.top_left, corners.top_right, corners.bottom_left);
+            if (corners.agreement >= 0.6) {
+                polarities.push_back(corners);
+                break;
+            }
+        }
+    }
+    std::sort(polarities.begin(), polarities.end(), [](const Corners& a, const Corners& b) { return a.agreement > b.agreement; });
+    return polarities;
+}
+
+struct VersionMap {
+    int version;
+    ModuleMap map;
+    double fit;                             // timing lines sampled right, plus a share of the alignment patterns found
+};
+
+// The finder distance gives the version within one. The timing lines (row and column 6,
+// alternating between the finders) sample as they should only on the right version's map; the
+// alignment patterns found break ties. Best first; versions that fit clearly worse are left out.
+std::vector<VersionMap> plausible_versions(const cv::Mat& contrast, const Corners& corners) {
+    const Finder& top_left = corners.top_left;
+    const Finder& top_right = corners.top_right;
+    const Finder& bottom_left = corners.bottom_left;
+    const float module = (top_left.module + top_right.module + bottom_left.module) / 3;
+    const double span = (cv::norm(top_right.center - top_left.center) + cv::norm(bottom_left.center - top_left.center)) / 2 / module;
+    const int estimate = static_cast<int>(std::lround((span + 7 - 17) / 4.0));
+    std::vector<VersionMap> versions;
+    for (const int version : {estimate, estimate - 1, estimate + 1}) {
+        if (version < 1 || version > 40) continue;
+        ModuleMap map = anchored_map(contrast, version, top_left, top_right, bottom_left);
+        const int modules = 17 + 4 * version;
+        int timing_agree = 0;
+        for (int i = 8; i < modules - 8; ++i) {
+            const bool dark = i % 2 == 0;
+            timing_agree += (contrast_at(contrast, map.position(i + 0.5, 6.5)) < 0) == dark;
+            timing_agree += (contrast_at(contrast, map.position(6.5, i + 0.5)) < 0) == dark;
+        }
+        const size_t expected = alignment_positions(version).size();
+        const double found_share = expected == 0 ? 0.5 : static_cast<double>(map.anchors() - 3) / static_cast<double>(expected * expected - 3);
+        const double fit = static_cast<double>(timing_agree) / (2 * (modules - 16)) + 0.25 * found_share;
+        versions.push_back({version, std::move(map), fit});
+    }
+    std::stable_sort(versions.begin(), versions.end(), [](const VersionMap& a, const VersionMap& b) { return a.fit > b.fit; });
+    const double best_fit = versions.empty() ? 0 : versions.front().fit;
+    std::erase_if(versions, [&](const VersionMap& v) { return v.fit < best_fit - 0.25; });
+    return versions;
+}
+
 } // namespace
 
 bool resample_qr(const cv::Mat& gray, std::chrono::steady_clock::time_point deadline,
@@ -447,71 +516,10 @@ bool resample_qr(const cv::Mat& gray, std::chrono::steady_clock::time_point dead
         rendered = true;
         return try_code(code);
     };
-    // Dark modules on light paper, or light modules on a dark screen (the contrast negated): the
-    // polarity whose finders sample most like finders goes first; a triple that hardly does is
-    // not a code.
-    struct Corners {
-        Finder top_left, top_right, bottom_left;
-        double agreement = 0;
-        bool inverted = false;
-    };
-    std::vector<Corners> polarities;
-    for (const bool inverted : {false, true}) {
-        if (inverted && !polarities.empty() && polarities.front().agreement >= 0.9) break; // clearly dark on light
-        const cv::Mat polarity = inverted ? cv::Mat(-contrast) : contrast;
-        for (const int threshold : {5, 2}) { // the lower one for faint, noisy codes
-            cv::Mat dark;
-            cv::compare(polarity, -threshold, dark, cv::CMP_LT);
-            Corners corners;
-            corners.inverted = inverted;
-            if (pick_corners(find_finders(dark), corners.top_left, corners.top_right, corners.bottom_left)) {
-                corners.agreement = finder_agreement(polarity, corners.top_left, corners.top_right, corners.bottom_left);
-                if (corners.agreement >= 0.6) polarities.push_back(corners);
-                break;
-            }
-        }
-    }
-    std::sort(polarities.begin(), polarities.end(), [](const Corners& a, const Corners& b) { return a.agreement > b.agreement; });
-    for (const Corners& corners : polarities) {
+    for (const Corners& corners : find_corners(contrast)) {
         if (out_of_time()) return false;
         const cv::Mat polarity = corners.inverted ? cv::Mat(-contrast) : contrast;
-        const Finder& top_left = corners.top_left;
-        const Finder& top_right = corners.top_right;
-        const Finder& bottom_left = corners.bottom_left;
-        // The finder distance gives the version within one; the alignment patterns found decide.
-        const float module = (top_left.module + top_right.module + bottom_left.module) / 3;
-        const double span = (cv::norm(top_right.center - top_left.center) + cv::norm(bottom_left.center - top_left.center)) / 2 / module;
-        const int estimate = static_cast<int>(std::lround((span + 7 - 17) / 4.0));
-        // The timing lines (row and column 6, alternating between the finders) sample as they
-        // should only on the right version's map; the alignment patterns found break ties.
-        struct Candidate {
-            int version;
-            ModuleMap map;
-            double fit;
-        };
-        std::vector<Candidate> candidates;
-        for (const int version : {estimate, estimate - 1, estimate + 1}) {
-            if (version < 1 || version > 40) continue;
-            ModuleMap map = anchored_map(polarity, version, top_left, top_right, bottom_left);
-            const int modules = 17 + 4 * version;
-            int timing_agree = 0;
-            for (int i = 8; i < modules - 8; ++i) {
-                const bool dark = i % 2 == 0;
-                timing_agree += (contrast_at(polarity, map.position(i + 0.5, 6.5)) < 0) == dark;
-                timing_agree += (contrast_at(polarity, map.position(6.5, i + 0.5)) < 0) == dark;
-            }
-            const size_t expected = alignment_positions(version).size();
-            const double found_share =
-                expected == 0 ? 0.5 : static_cast<double>(map.anchors() - 3) / static_cast<double>(expected * expected - 3);
-            const double fit = static_cast<double>(timing_agree) / (2 * (modules - 16)) + 0.25 * found_share;
-            candidates.push_back({version, std::move(map), fit});
-        }
-        std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) { return a.fit > b.fit; });
-        // A version that fits clearly worse than the best one is not it.
-        const double best_fit = candidates.empty() ? 0 : candidates.front().fit;
-        std::erase_if(candidates, [&](const Candidate& c) { return c.fit < best_fit - 0.25; });
-
-        for (const Candidate& candidate : candidates) {
+        for (const VersionMap& candidate : plausible_versions(polarity, corners)) {
             if (out_of_time()) return false;
             const ModuleMap& map = candidate.map;
             // Straight from the anchors: enough when they are dense enough to follow the paper.
