@@ -345,12 +345,37 @@ private:
 } // namespace
 
 // What a FrameDecoder remembers between frames.
+// Whether the camera sees what it saw in the previous frame: 64x36 thumbnails compared pixel by
+// pixel. Sensor noise averages out at that size; a hand, a phone or a person entering the view
+// changes many thumbnail pixels, and a code held in the hand never stays still to the pixel.
+class StillScene {
+public:
+    bool same_as_before(const cv::Mat& small_gray) {
+        cv::Mat thumbnail;
+        cv::resize(small_gray, thumbnail, cv::Size(64, 36), 0, 0, cv::INTER_AREA);
+        const bool same = !previous_.empty() && changed_pixels(thumbnail) <= 2;
+        previous_ = thumbnail;
+        return same;
+    }
+
+private:
+    int changed_pixels(const cv::Mat& thumbnail) const {
+        cv::Mat difference;
+        cv::absdiff(thumbnail, previous_, difference);
+        return cv::countNonZero(difference > 6);
+    }
+
+    cv::Mat previous_;
+};
+
 struct DecoderMemory {
     std::optional<std::array<int, 4>> region; // x, y, width, height of the last detection, padded
     bool region_inverted = false;             // the last code was light-on-dark
     size_t thorough_cursor = 0;               // index into kThoroughAttempts to start from
     size_t candidate_cursor = 0;              // index into kCandidateAttempts for the best candidate
     bool thorough_first = false;              // whole frame before candidates; alternates after hard frames
+    StillScene still;
+    int fruitless_still_frames = 0;           // frames in a row of the same scene without a code
     CostModel costs;
 };
 
@@ -400,6 +425,18 @@ FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, De
     }
     // 2. The first cheap attempt, which reads most codes.
     if (run(kCheapAttempts[0]) == Result::found) return finish();
+    // 2b. A still scene the full search has been through long enough for every attempt to have
+    // had its turn (the cursors move on each frame): the cheap attempt above is enough to notice
+    // a code that appears, and the scene changing starts the full search again.
+    if (options.idle_when_still) {
+        constexpr int kStillFramesBeforeIdle = 15; // half a second at 30 fps
+        const bool still = memory.still.same_as_before(session.downscaled(960));
+        memory.fruitless_still_frames = still ? memory.fruitless_still_frames + 1 : 0;
+        if (memory.fruitless_still_frames > kStillFramesBeforeIdle) {
+            out.idle = true;
+            return finish();
+        }
+    }
     // 3a. The rest of the whole frame: the other cheap attempts, then the thorough ones from
     // where the previous frame's budget ran out. One that does not fit the time left is skipped,
     // not the end: a cheaper one may fit.
@@ -535,6 +572,7 @@ FrameDecode FrameDecoder::decode(const ImageView& frame) {
         return result;
     }
     frames_since_hit_ = 0;
+    memory_->fruitless_still_frames = 0;
     // A hit in the region keeps the polarity it was searched with.
     if (result.winning_attempt != "region")
         memory_->region_inverted = result.winning_attempt.find("inverted") != std::string::npos;

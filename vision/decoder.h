@@ -53,6 +53,10 @@ struct DecodeOptions {
     std::chrono::microseconds budget{12000}; // per frame; attempts that would overrun it are skipped
     bool try_inverted = true;               // dark-mode phone screens
     bool track_region = true;               // start with the region of the last detection
+    // FrameDecoder only: once the full search has been through the same still scene for a while
+    // (nobody at the kiosk, or nothing in view is a code), only the cheapest attempt runs until
+    // the scene changes. An idle kiosk then costs a few percent of a core instead of a third.
+    bool idle_when_still = true;
 };
 
 struct FrameDecode {
@@ -61,6 +65,7 @@ struct FrameDecode {
     int attempts = 0;                       // attempts made before success or budget end
     bool budget_exhausted = false;
     std::string winning_attempt;            // which strategy found it ("roi", "downscaled", ...); for stats and tuning
+    bool idle = false;                      // a still scene already searched in full: only the cheapest attempt ran
 };
 
 struct DecoderMemory;                       // region, attempt cursor, learnt attempt costs

@@ -71,8 +71,11 @@ void decode_video(const fs::path& path, const DecodeCommand& command, Tally& tal
         return;
     }
     auto& source = std::get<std::unique_ptr<FrameSource>>(opened);
-    // Frames of one video are consecutive: the region memory helps exactly as on the kiosk.
-    FrameDecoder decoder(command.options);
+    // Frames of one video are consecutive: the region memory helps exactly as on the kiosk. Every
+    // frame gets the full search, though: a file is read once, with no next frame to save time for.
+    DecodeOptions options = command.options;
+    options.idle_when_still = false;
+    FrameDecoder decoder(options);
     int64_t frames = 0;
     while (auto frame = source->next()) {
         const FrameDecode decode = decoder.decode(frame->image.view());

@@ -16,6 +16,9 @@
 // Per frame a decoder's outcome is "wrong" when it returns any text other than the expected one
 // (on an empty frame: any text at all), else "decoded" when it returned the expected text, else
 // "missed". Times are wall-clock per decode call, frame generation excluded.
+//
+// "still_scene" in the JSON: ours only, a FrameDecoder fed one empty frame 30 times, the cost
+// of an idle kiosk before and after it notices the scene is still.
 #include <sched.h>
 #include <unistd.h>
 
@@ -253,6 +256,34 @@ int cpus_allowed() {
     return CPU_COUNT(&set);
 }
 
+// An idle kiosk: one FrameDecoder fed the same empty frame 30 times (a camera looking at an empty
+// room), for up to 10 empty frames per height. The first frames get the full search; once the
+// scene has been still long enough the decoder idles (DecodeOptions::idle_when_still).
+Json still_scene(const Options& options, const kiosk::DecodeOptions& ours) {
+    constexpr int kRepeats = 30;
+    Json out = Json::array();
+    for (int height : options.heights) {
+        std::vector<double> searching_ms, idle_ms;
+        int idle_frames = 0, texts = 0;
+        for (int i = 0; i < std::min(options.per_condition, 10); ++i) {
+            const auto sample = kiosk::testing::make_sample("empty", height, options.seed + static_cast<uint32_t>(i));
+            kiosk::FrameDecoder decoder(ours);
+            for (int repeat = 0; repeat < kRepeats; ++repeat) {
+                const auto t0 = Clock::now();
+                const kiosk::FrameDecode decode = decoder.decode(sample.frame.view());
+                const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+                (decode.idle ? idle_ms : searching_ms).push_back(ms);
+                idle_frames += decode.idle;
+                texts += static_cast<int>(decode.codes.size());
+            }
+        }
+        out.push_back({{"height", height}, {"frames", searching_ms.size() + idle_ms.size()}, {"idle_frames", idle_frames},
+                       {"texts", texts}, {"searching_median_ms", round3(percentile(searching_ms, 50))},
+                       {"idle_median_ms", round3(percentile(idle_ms, 50))}, {"idle_p95_ms", round3(percentile(idle_ms, 95))}});
+    }
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -346,6 +377,9 @@ int main(int argc, char** argv) {
         }
     out["results"] = results;
     out["overall"] = totals;
+    const bool ours_listed = std::find(options.decoders.begin(), options.decoders.end(), "ours_frame") != options.decoders.end();
+    const bool empty_listed = std::find(options.conditions.begin(), options.conditions.end(), "empty") != options.conditions.end();
+    if (!options.dump_only && ours_listed && empty_listed) out["still_scene"] = still_scene(options, ours);
     out["wrong_texts"] = wrong_list;
     out["load_end"] = load_average();
     out["seconds"] = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();

@@ -7,6 +7,7 @@
 
 #include "image/opencv.h"
 #include "image/qr.h"
+#include "tests/vision/corpus.h"
 
 namespace kiosk {
 namespace {
@@ -46,6 +47,46 @@ TEST(FrameDecoder, DarkModeCodeStaysInTheRegionFrameAfterFrame) {
         ASSERT_EQ(again.codes.size(), 1u);
         EXPECT_EQ(again.winning_attempt, "region") << "frame " << i;
     }
+}
+
+cv::Mat gray_corpus_frame(const std::string& condition, uint32_t seed) {
+    cv::Mat gray;
+    cv::cvtColor(mat_of(testing::make_sample(condition, 1080, seed).frame.view()), gray, cv::COLOR_BGR2GRAY);
+    return gray;
+}
+
+// Nobody at the kiosk: after the full search has had the same still scene for a while, only the
+// cheapest attempt runs. A code that appears is still read, and a changed scene gets the full
+// search again.
+TEST(FrameDecoder, IdlesOnAStillSceneAndWakesWhenItChanges) {
+    DecodeOptions options;
+    options.budget = std::chrono::seconds(1); // the full search is every attempt, however loaded the machine
+    FrameDecoder decoder(options);
+    const cv::Mat room = gray_corpus_frame("empty", 4100);
+    for (int i = 0; i < 20; ++i) {
+        const FrameDecode decode = decoder.decode(*view_of(room));
+        EXPECT_TRUE(decode.codes.empty());
+        EXPECT_EQ(decode.idle, i >= 16) << "frame " << i;
+        if (decode.idle) EXPECT_EQ(decode.attempts, 1) << "frame " << i;
+        else EXPECT_GT(decode.attempts, 1) << "frame " << i;
+    }
+    cv::Mat with_code = room.clone();
+    const auto code = encode_qr("appeared-while-idle", QrStyle{8, 4, QrErrorCorrection::medium});
+    mat_of(code->view()).copyTo(with_code(cv::Rect(800, 400, code->width(), code->height())));
+    const FrameDecode appeared = decoder.decode(*view_of(with_code));
+    ASSERT_EQ(appeared.codes.size(), 1u);
+    EXPECT_EQ(appeared.codes[0].text, "appeared-while-idle");
+    const FrameDecode other_room = decoder.decode(*view_of(gray_corpus_frame("empty", 4101)));
+    EXPECT_FALSE(other_room.idle);
+    EXPECT_GT(other_room.attempts, 1);
+}
+
+TEST(FrameDecoder, NeverIdlesWhenTold) {
+    DecodeOptions options;
+    options.idle_when_still = false;
+    FrameDecoder decoder(options);
+    const cv::Mat room = gray_corpus_frame("empty", 4100);
+    for (int i = 0; i < 20; ++i) EXPECT_FALSE(decoder.decode(*view_of(room)).idle) << "frame " << i;
 }
 
 TEST(FrameDecoder, EmptyAndTinyFramesReadNothing) {
