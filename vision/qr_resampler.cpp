@@ -116,7 +116,7 @@ cv::Mat least_squares_homography(const std::vector<cv::Point2f>& from, const std
 // spread from each anchor over about half the distance to the next one.
 class ModuleMap {
 public:
-    ModuleMap(double anchor_spacing) : spread_(0.45 * anchor_spacing) {}
+    explicit ModuleMap(double anchor_spacing) : spread_(0.45 * anchor_spacing) {}
 
     void add_anchor(cv::Point2d module, cv::Point2d pixel) {
         modules_.push_back(module);
