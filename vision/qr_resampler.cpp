@@ -433,7 +433,7 @@ ResampledQr render(int version, DarkModule dark, Corner corner) {
 struct Corners {
     Finder top_left, top_right, bottom_left;
     double agreement = 0;                   // finder_agreement
-    bool inverted = false;                  // light modules on dark
+    cv::Mat contrast;                       // in the polarity they were found in (negated for light on dark)
 };
 
 // Dark modules on light paper, or light modules on a dark screen (the contrast negated), the
@@ -442,12 +442,12 @@ std::vector<Corners> find_corners(const cv::Mat& contrast) {
     std::vector<Corners> polarities;
     for (const bool inverted : {false, true}) {
         if (inverted && !polarities.empty() && polarities.front().agreement >= 0.9) break; // clearly dark on light
-        const cv::Mat polarity = inverted ? cv::Mat(-contrast) : contrast;
+        const cv::Mat polarity = inverted ? cv::Mat(-contrast) : contrast;       // shared, not copied, by Corners
         for (const int threshold : {5, 2}) { // the lower one for faint, noisy codes
             cv::Mat dark;
             cv::compare(polarity, -threshold, dark, cv::CMP_LT);
             Corners corners;
-            corners.inverted = inverted;
+            corners.contrast = polarity;
             if (!pick_corners(find_finders(dark), corners.top_left, corners.top_right, corners.bottom_left)) continue;
             corners.agreement = finder_agreement(polarity, corners.top_left, corners.top_right, corners.bottom_left);
             if (corners.agreement >= 0.6) {
@@ -469,7 +469,8 @@ struct VersionMap {
 // The finder distance gives the version within one. The timing lines (row and column 6,
 // alternating between the finders) sample as they should only on the right version's map; the
 // alignment patterns found break ties. Best first; versions that fit clearly worse are left out.
-std::vector<VersionMap> plausible_versions(const cv::Mat& contrast, const Corners& corners) {
+std::vector<VersionMap> plausible_versions(const Corners& corners) {
+    const cv::Mat& contrast = corners.contrast;
     const Finder& top_left = corners.top_left;
     const Finder& top_right = corners.top_right;
     const Finder& bottom_left = corners.bottom_left;
@@ -518,21 +519,18 @@ bool resample_qr(const cv::Mat& gray, std::chrono::steady_clock::time_point dead
     };
     for (const Corners& corners : find_corners(contrast)) {
         if (out_of_time()) return false;
-        const cv::Mat polarity = corners.inverted ? cv::Mat(-contrast) : contrast;
-        for (const VersionMap& candidate : plausible_versions(polarity, corners)) {
+        for (const VersionMap& candidate : plausible_versions(corners)) {
             if (out_of_time()) return false;
-            const ModuleMap& map = candidate.map;
-            // Straight from the anchors: enough when they are dense enough to follow the paper.
-            auto sampled_dark = [&](int x, int y) { return contrast_at(polarity, map.position(x + 0.5, y + 0.5)) < 0; };
-            auto map_corner = [&](double x, double y) { return cv::Point2f(map.position(x, y)); };
-            if (offer(render(candidate.version, sampled_dark, map_corner))) return true;
+            GridFit grid(corners.contrast, 17 + 4 * candidate.version, candidate.map);
+            auto dark = [&](int x, int y) { return grid.dark(x, y); };
+            auto corner = [&](double x, double y) { return grid.corner(x, y); };
+            // Before fitting, the grid samples straight from the anchors: enough when they are
+            // dense enough to follow the paper.
+            if (offer(render(candidate.version, dark, corner))) return true;
             if (out_of_time()) return false;
             // Between sparse anchors, a fitted displacement field follows the bends.
-            GridFit grid(polarity, 17 + 4 * candidate.version, map);
             grid.fit(1.0);
-            if (offer(render(candidate.version, [&](int x, int y) { return grid.dark(x, y); },
-                             [&](double x, double y) { return grid.corner(x, y); })))
-                return true;
+            if (offer(render(candidate.version, dark, corner))) return true;
         }
     }
     return false;
