@@ -922,6 +922,136 @@ TEST(RulesExplain, GenericFallback) {
     EXPECT_LE(explanation.size(), 200u);
 }
 
+// What the explainer says about a denied rule whose top-level operator is each one the language
+// knows: every operator has a row, so a new operator cannot arrive without deciding its words.
+// The context: product 2, variation 7, gate "1", 13:00 in Berlin, one entry at 11:00 today, the
+// event starting at 15:00.
+struct ExplainedOperator {
+    std::string_view op;                    // the operator under test, at the top of the rule
+    const char* rule;
+    const char* explanation;
+};
+
+constexpr ExplainedOperator kExplainedOperators[] = {
+    // Standard JsonLogic: the and/or/!/if skeleton is walked, comparisons of known variables are
+    // put in pretix's words, everything else falls back to a rendering of the rule.
+    {"var", R"({"var": "variation_missing"})", "Check-in rule not met: variation_missing"},
+    {"var", R"({"var": ["variation_missing", 0]})", "Check-in rule not met: variation_missing"},
+    {"missing", R"({"missing": ["product"]})", "Check-in rule not met: missing(\"product\")"},
+    {"missing_some", R"({"missing_some": [1, ["product", "gate"]]})",
+     "Check-in rule not met: missing_some(1, [\"product\", \"gate\"])"},
+    {"if", R"({"if": [{"==": [{"var": "product"}, 2]}, {"==": [{"var": "gate"}, "7"]}, true]})", "Wrong entrance gate"},
+    {"?:", R"({"?:": [{"==": [{"var": "product"}, 3]}, true, {"==": [{"var": "gate"}, "7"]}]})", "Wrong entrance gate"},
+    {"==", R"({"==": [{"var": "gate"}, "7"]})", "Wrong entrance gate"},
+    {"===", R"({"===": [{"var": "product"}, 3]})", "Ticket type not allowed"},
+    {"!=", R"({"!=": [{"var": "entries_number"}, 1]})", "Number of entries is 1"},
+    {"!==", R"({"!==": [{"var": "entries_number"}, 1]})", "Number of entries is 1"},
+    {"!", R"({"!": {"==": [{"var": "gate"}, "1"]}})", "Wrong entrance gate"},
+    {"!!", R"({"!!": {"==": [{"var": "gate"}, "7"]}})", "Wrong entrance gate"},
+    {"or", R"({"or": [{"==": [{"var": "gate"}, "7"]}, {"==": [{"var": "product"}, 9]}]})", "Wrong entrance gate"},
+    {"and", R"({"and": [{"==": [{"var": "gate"}, "7"]}, {"==": [{"var": "product"}, 9]}]})",
+     "Wrong entrance gate, Ticket type not allowed"},
+    {"<", R"({"<": [{"var": "entries_number"}, 1]})", "Maximum number of entries exceeded"},
+    {"<=", R"({"<=": [{"var": "entries_today"}, 0]})", "Maximum number of entries today exceeded"},
+    {">", R"({">": [{"var": "entries_days"}, 1]})", "Minimum number of days with an entry exceeded"},
+    {">=", R"({">=": [{"var": "minutes_since_last_entry"}, 180]})", "Minimum time since last entry exceeded"},
+    {"max", R"({"max": [0, 0]})", "Check-in rule not met: max(0, 0)"},
+    {"min", R"({"min": [0, 1]})", "Check-in rule not met: min(0, 1)"},
+    {"+", R"({"+": [{"var": "entries_number"}, -1]})", "Check-in rule not met: entries_number + -1"},
+    {"-", R"({"-": [{"var": "entries_number"}, 1]})", "Check-in rule not met: entries_number - 1"},
+    {"*", R"({"*": [{"var": "entries_number"}, 0]})", "Check-in rule not met: entries_number * 0"},
+    {"/", R"({"/": [0, 1]})", "Check-in rule not met: 0 / 1"},
+    {"%", R"({"%": [{"var": "entries_number"}, 1]})", "Check-in rule not met: %(entries_number, 1)"},
+    {"in", R"({"in": [{"var": "gate"}, ["2", "3"]]})", "Wrong entrance gate"},
+    {"in", R"({"in": [{"var": "variation"}, [8, 9]]})", "Ticket type not allowed"},
+    {"in", R"({"in": ["x", "abc"]})", "Check-in rule not met: \"x\" in \"abc\""},
+    {"cat", R"({"cat": []})", "Check-in rule not met: cat()"},
+    {"substr", R"({"substr": ["abc", 3]})", "Check-in rule not met: substr(\"abc\", 3)"},
+    {"merge", R"({"merge": []})", "Check-in rule not met: merge()"},
+    {"all", R"({"all": [[1, 0], {"var": "x"}]})", "Check-in rule not met: all([1, 0], x)"},
+    {"none", R"({"none": [[{"a": 1, "b": 2}], {"var": "a"}]})", "Check-in rule not met: none([{...}], a)"},
+    {"some", R"({"some": [[0], {"var": "x"}]})", "Check-in rule not met: some([0], x)"},
+    {"map", R"({"map": [[], {"var": "x"}]})", "Check-in rule not met: map([], x)"},
+    {"filter", R"({"filter": [[0], {"var": "x"}]})", "Check-in rule not met: filter([0], x)"},
+    {"reduce", R"({"reduce": [[0], {"var": "current"}, 1]})", "Check-in rule not met: reduce([0], current, 1)"},
+    {"log", R"({"log": [false]})", "Check-in rule not met: log(false)"},
+    // pretix's operators.
+    {"inList", R"({"inList": [{"var": "product"}, {"objectList": [{"lookup": ["product", "3", "T"]}]}]})",
+     "Ticket type not allowed"},
+    {"inList", R"({"inList": [{"var": "gate"}, {"objectList": [{"lookup": ["gate", "3", "T"]}]}]})", "Wrong entrance gate"},
+    {"objectList", R"({"objectList": []})", "Check-in rule not met: objectList()"},
+    {"lookup", R"({"lookup": ["product", ""]})", "Check-in rule not met: lookup(\"product\", \"\")"},
+    {"buildTime", R"({"buildTime": ["date_to"]})", "Check-in rule not met: buildTime(\"date_to\")"},
+    {"isAfter", R"({"isAfter": [{"var": "now"}, {"buildTime": ["customtime", "14:00"]}]})", "Only allowed after 14:00"},
+    {"isBefore", R"({"isBefore": [{"var": "now"}, {"buildTime": ["date_from"]}, -240]})", "Only allowed before 2026-05-04 11:00"},
+    {"entries_since", R"({"<": [{"entries_since": [{"buildTime": ["customtime", "00:00"]}]}, 1]})",
+     "Maximum number of entries since 00:00 exceeded"},
+    {"entries_since", R"({"entries_since": [{"buildTime": ["date_from"]}]})",
+     "Check-in rule not met: entries_since(buildTime(\"date_from\"))"},
+    {"entries_before", R"({"<": [{"entries_before": [{"buildTime": ["date_from"]}]}, 1]})",
+     "Maximum number of entries before 2026-05-04 15:00 exceeded"},
+    {"entries_days_since", R"({"<": [{"entries_days_since": [{"buildTime": ["custom", "2026-05-01T00:00:00Z"]}]}, 1]})",
+     "Maximum number of days with an entry since 2026-05-01 02:00 exceeded"},
+    {"entries_days_before", R"({"<": [{"entries_days_before": [{"buildTime": ["date_from"]}]}, 1]})",
+     "Maximum number of days with an entry before 2026-05-04 15:00 exceeded"},
+};
+
+RuleContext explained_operator_context() {
+    RuleContext context = context_at("2026-05-04T11:00:00Z", "Europe/Berlin");      // 13:00
+    context.date_from = at("2026-05-04T13:00:00Z");                                  // 15:00
+    context.checkins = {entry_at("2026-05-04T09:00:00Z")};                           // 11:00
+    return context;
+}
+
+TEST(RulesExplain, EveryOperator) {
+    const RuleContext context = explained_operator_context();
+    for (const ExplainedOperator& row : kExplainedOperators) {
+        const json rule = json::parse(row.rule);
+        EXPECT_EQ(explain(rule, context), row.explanation) << row.op << ": " << row.rule;
+    }
+}
+
+TEST(RulesExplain, NegatedAndOrFollowDeMorgan) {
+    const RuleContext context = explained_operator_context();
+    // not (a and b), both true: making either false would pass, so the cheaper one is named.
+    EXPECT_EQ(explain(json::parse(R"({"!": {"and": [{"==": [{"var": "gate"}, "1"]}, {"==": [{"var": "product"}, 2]}]}})"),
+                      context),
+              "Wrong entrance gate");
+    // not (a or b): every true operand is a reason.
+    EXPECT_EQ(explain(json::parse(R"({"!": {"or": [{"==": [{"var": "gate"}, "7"]}, {"==": [{"var": "product"}, 2]}]}})"),
+                      context),
+              "Ticket type not allowed");
+    EXPECT_EQ(explain(json::parse(R"({"!": {"or": [{"==": [{"var": "gate"}, "1"]}, {"==": [{"var": "product"}, 2]}]}})"),
+                      context),
+              "Wrong entrance gate, Ticket type not allowed");
+}
+
+TEST(RulesExplain, ComparisonsOfNowReadAsTimes) {
+    const RuleContext context = explained_operator_context();
+    EXPECT_EQ(explain(json::parse(R"({">=": [{"var": "now"}, {"buildTime": ["date_from"]}]})"), context),
+              "Only allowed after 2026-05-04 15:00");
+    EXPECT_EQ(explain(json::parse(R"({"<": [{"buildTime": ["date_from"]}, {"var": "now"}]})"), context),
+              "Only allowed after 2026-05-04 15:00");
+    EXPECT_EQ(explain(json::parse(R"({"<=": [{"var": "now"}, {"buildTime": ["custom", "2026-05-04T08:00:00Z"]}]})"), context),
+              "Only allowed before 2026-05-04 10:00");
+    // Equality with a time has no words.
+    EXPECT_EQ(explain(json::parse(R"({"==": [{"var": "now"}, {"buildTime": ["date_from"]}]})"), context),
+              "Check-in rule not met: now == buildTime(\"date_from\")");
+}
+
+TEST(RulesExplain, OperandsThatCannotBeEvaluatedAloneAreSkipped) {
+    // The second operand is a type error that the verdict never reached; the explanation names
+    // the operand that did fail rather than calling the rule invalid.
+    EXPECT_EQ(explain(json::parse(R"({"and": [{"==": [{"var": "gate"}, "7"]}, {"-": [{"var": "now"}]}]})"),
+                      explained_operator_context()),
+              "Wrong entrance gate");
+}
+
+TEST(RulesExplain, BetweenFormHasNoWords) {
+    EXPECT_EQ(explain(json::parse(R"({"<": [2, {"var": "entries_number"}, 5]})"), explained_operator_context()),
+              "Check-in rule not met: <(2, entries_number, 5)");
+}
+
 TEST(RulesExplain, IsDeterministic) {
     RuleContext context = context_at("2026-05-04T11:00:00Z", "Europe/Berlin");
     context.product = 5;
