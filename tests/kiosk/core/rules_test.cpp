@@ -2,15 +2,18 @@
 // and the explanations shown to attendees.
 //
 // Values are checked through the public API by wrapping an expression in {"===": [expr, expected]}
-// (strict equality is tested on its own first), so the suite needs nothing beyond rules.h.
+// (strict equality is tested on its own first). The one internal header used is the vocabulary,
+// so that tests over "every operator" follow the language as it grows.
 #include "kiosk/core/rules.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "kiosk/core/rules_vocabulary.h"
 #include "kiosk/core/time.h"
 
 namespace kiosk {
@@ -774,6 +777,56 @@ TEST(RulesMalformed, ExplainingManyExpensiveAtomsIsBounded) {
     EXPECT_EQ(explain(rule, plain()), "Ticket type not allowed");
 }
 
+// A type error deep inside a rule: arithmetic on a time. (Not on {"var": "now"}, which inside
+// map/filter/reduce reads the element instead.)
+constexpr const char* kTypeError = R"({"-": [{"buildTime": ["custom", "2026-05-04T10:00:00Z"]}]})";
+json type_error() { return json::parse(kTypeError); }
+
+TEST(RulesMalformed, AnOperandThatFailsMakesEveryOperatorInvalid) {
+    // Every operator, with the failing operand in every place its arity allows: whichever operand
+    // is evaluated first fails, and the failure must reach the verdict rather than act as a value.
+    for (const jsonlogic::OperatorName& known : jsonlogic::operator_names()) {
+        const jsonlogic::Arity arity = jsonlogic::arity_of(known.op);
+        const size_t count = std::clamp<size_t>(2, std::max<size_t>(arity.min, 1), arity.max);
+        json rule = json::object();
+        rule[std::string(known.name)] = json::array();
+        for (size_t i = 0; i < count; ++i) rule[std::string(known.name)].push_back(type_error());
+        expect_invalid(rule, "a time cannot be used as a number");
+    }
+}
+
+TEST(RulesMalformed, FailuresInsideOperandsThatAreChosenReachTheVerdict) {
+    // The operators that choose which operands to evaluate, failing in each place they look at.
+    for (const char* pattern : {
+             R"({"if": [false, 1, %s]})",                   // the else
+             R"({"if": [true, %s, 1]})",                    // the taken branch
+             R"({"and": [true, %s]})",
+             R"({"or": [false, %s]})",
+             R"({"some": [[1], %s]})",                      // the predicate
+             R"({"map": [[1], %s]})",
+             R"({"filter": [[1], %s]})",
+             R"({"reduce": [[1], %s, 0]})",                 // the step
+             R"({"reduce": [[1], {"var": "current"}, %s]})",// the initial value
+             R"({"!!": [[1, %s]]})",                        // a literal array's element
+             R"({"<": [1, 2, %s]})",                        // the between form's third
+         }) {
+        std::string rule = pattern;
+        rule.replace(rule.find("%s"), 2, kTypeError);
+        expect_invalid(json::parse(rule), "a time cannot be used as a number");
+    }
+    // A time given where a number or a tolerance is read.
+    expect_invalid(json::parse(R"({"substr": ["abc", {"var": "now"}]})"), "time");
+    expect_invalid(json::parse(R"({"missing_some": [{"var": "now"}, ["product"]]})"), "time");
+    expect_invalid(json::parse(R"({"isBefore": [{"var": "now"}, "2026-05-04T10:00:00Z", {"var": "now"}]})"), "tolerance");
+}
+
+TEST(RulesMalformed, ArityIsCheckedBeforeTheOperandsAreEvaluated) {
+    expect_invalid(json{{"==", json::array({type_error()})}}, "\"==\" expects 2 arguments, got 1");
+    expect_invalid(json{{"var", json::array({type_error(), 1, 2})}}, "\"var\" expects 0-2 arguments, got 3");
+    expect_invalid(json{{"*", json::array()}}, "\"*\" expects 1 or more arguments, got 0");
+    expect_invalid(json{{"!", json::array()}}, "\"!\" expects 1 argument, got 0");
+}
+
 TEST(RulesMalformed, InvalidUtf8AndOddLiteralsDoNotCrash) {
     json rule = json::object();
     rule["=="] = json::array({var("gate"), std::string("\xff\xfe")});
@@ -1008,6 +1061,15 @@ TEST(RulesExplain, EveryOperator) {
     for (const ExplainedOperator& row : kExplainedOperators) {
         const json rule = json::parse(row.rule);
         EXPECT_EQ(explain(rule, context), row.explanation) << row.op << ": " << row.rule;
+    }
+}
+
+TEST(RulesExplain, EveryOperatorHasARow) {
+    // A new operator must come with its explanation tested above.
+    for (const jsonlogic::OperatorName& known : jsonlogic::operator_names()) {
+        const bool listed = std::any_of(std::begin(kExplainedOperators), std::end(kExplainedOperators),
+                                        [&](const ExplainedOperator& row) { return row.op == known.name; });
+        EXPECT_TRUE(listed) << known.name;
     }
 }
 
