@@ -300,38 +300,54 @@ std::optional<bool> parse_boolean(std::string_view text) {
 }
 
 // --- Validation -----------------------------------------------------------------------------------
+// One validator per question type. Each gets the answer trimmed and known to be UTF-8, and returns
+// what to store or the sentence telling the attendee what to fix. `enforce_bounds` is false for
+// answers the backend already stored: bounds may have changed since, and pretix keeps such answers.
 
-AnswerCheck invalid(AnswerCheck check, std::string error) {
-    check.valid = false;
-    check.error = std::move(error);
-    return check;
+Answer stored_form(const Question& question, std::string text, std::vector<int64_t> options = {}) {
+    Answer answer;
+    answer.question = question.id;
+    answer.answer = std::move(text);
+    answer.options = std::move(options);
+    return answer;
 }
 
-AnswerCheck accepted(AnswerCheck check, std::string text) {
-    check.valid = true;
-    check.normalized.answer = std::move(text);
-    return check;
+std::unexpected<std::string> rejected(std::string sentence) { return std::unexpected(std::move(sentence)); }
+
+AnswerCheck validate_boolean(const Question& question, std::string_view value) {
+    const auto yes = parse_boolean(value);
+    if (!yes) return rejected("Please answer yes or no");
+    if (question.required && !*yes) return rejected("Please confirm this to continue");
+    return stored_form(question, *yes ? "True" : "False");
 }
 
-AnswerCheck validate_number(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
+AnswerCheck validate_number(const Question& question, std::string_view value, bool enforce_bounds) {
     const auto number = parse_decimal(value, false);
-    if (!number) return invalid(std::move(check), "Please enter a number");
+    if (!number) return rejected("Please enter a number");
     if (enforce_bounds) {
         const auto min = decimal_bound(question.raw, "valid_number_min");
         const auto max = decimal_bound(question.raw, "valid_number_max");
         const bool too_small = min && compare(*number, *min) < 0;
         const bool too_large = max && compare(*number, *max) > 0;
         if (too_small || too_large) {
-            if (min && max) return invalid(std::move(check), "Please enter a number between " + min->text() + " and " + max->text());
-            if (min) return invalid(std::move(check), "Please enter a number of at least " + min->text());
-            return invalid(std::move(check), "Please enter a number of at most " + max->text());
+            if (min && max) return rejected("Please enter a number between " + min->text() + " and " + max->text());
+            if (min) return rejected("Please enter a number of at least " + min->text());
+            return rejected("Please enter a number of at most " + max->text());
         }
     }
-    return accepted(std::move(check), number->text());
+    return stored_form(question, number->text());
 }
 
-AnswerCheck validate_date(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds) {
-    if (!is_date(value)) return invalid(std::move(check), "Please enter a date as YYYY-MM-DD");
+AnswerCheck validate_text(const Question& question, std::string_view value) {
+    if (value.empty()) return rejected("Please enter an answer");
+    if (question.type == QuestionType::string && value.find_first_of("\r\n") != std::string_view::npos)
+        return rejected("Please enter a single line");
+    if (value.size() > kMaxTextBytes) return rejected("The answer is too long (at most 10000 characters)");
+    return stored_form(question, std::string(value));
+}
+
+AnswerCheck validate_date(const Question& question, std::string_view value, bool enforce_bounds) {
+    if (!is_date(value)) return rejected("Please enter a date as YYYY-MM-DD");
     if (enforce_bounds) {
         // Same fixed-width format, so text order is date order.
         auto min = string_bound(question.raw, "valid_date_min");
@@ -339,105 +355,105 @@ AnswerCheck validate_date(AnswerCheck check, const Question& question, std::stri
         if (min && !is_date(*min)) min.reset();
         if (max && !is_date(*max)) max.reset();
         if ((min && value < *min) || (max && value > *max)) {
-            if (min && max) return invalid(std::move(check), "Please enter a date between " + *min + " and " + *max);
-            if (min) return invalid(std::move(check), "Please enter a date on or after " + *min);
-            return invalid(std::move(check), "Please enter a date on or before " + *max);
+            if (min && max) return rejected("Please enter a date between " + *min + " and " + *max);
+            if (min) return rejected("Please enter a date on or after " + *min);
+            return rejected("Please enter a date on or before " + *max);
         }
     }
-    return accepted(std::move(check), std::string(value));
+    return stored_form(question, std::string(value));
 }
 
-AnswerCheck validate_datetime(AnswerCheck check, const Question& question, std::string_view value, bool enforce_bounds,
+AnswerCheck validate_time(const Question& question, std::string_view value) {
+    if (auto time = normalized_time(value)) return stored_form(question, std::move(*time));
+    return rejected("Please enter a time as HH:MM");
+}
+
+AnswerCheck validate_datetime(const Question& question, std::string_view value, bool enforce_bounds,
                               const date::time_zone* zone) {
     const auto instant = parse_datetime(value, zone);
-    if (!instant) return invalid(std::move(check), "Please enter a date and time as YYYY-MM-DDTHH:MM");
+    if (!instant) return rejected("Please enter a date and time as YYYY-MM-DDTHH:MM");
     if (enforce_bounds) {
         const auto min_text = string_bound(question.raw, "valid_datetime_min");
         const auto max_text = string_bound(question.raw, "valid_datetime_max");
         const auto min = min_text ? parse_iso8601(*min_text, zone) : std::nullopt;
         const auto max = max_text ? parse_iso8601(*max_text, zone) : std::nullopt;
         if ((min && *instant < *min) || (max && *instant > *max)) {
-            if (min && max) return invalid(std::move(check), "Please enter a date and time between " + *min_text + " and " + *max_text);
-            if (min) return invalid(std::move(check), "Please enter a date and time no earlier than " + *min_text);
-            return invalid(std::move(check), "Please enter a date and time no later than " + *max_text);
+            if (min && max) return rejected("Please enter a date and time between " + *min_text + " and " + *max_text);
+            if (min) return rejected("Please enter a date and time no earlier than " + *min_text);
+            return rejected("Please enter a date and time no later than " + *max_text);
         }
     }
-    return accepted(std::move(check), format_iso8601_utc(*instant));
+    return stored_form(question, format_iso8601_utc(*instant));
 }
 
-AnswerCheck validate_choice(AnswerCheck check, const Question& question, std::string_view value) {
+AnswerCheck validate_choice(const Question& question, std::string_view value) {
     const bool multiple = question.type == QuestionType::multiple_choice;
-    if (value.empty()) return invalid(std::move(check), multiple ? "Please choose at least one option" : "Please choose an option");
+    if (value.empty()) return rejected(multiple ? "Please choose at least one option" : "Please choose an option");
     const auto tokens = split(value, ',');
-    if (!multiple && tokens.size() > 1) return invalid(std::move(check), "Please choose exactly one option");
+    if (!multiple && tokens.size() > 1) return rejected("Please choose exactly one option");
     std::set<int64_t> chosen;
     for (std::string_view token : tokens) {
         const QuestionOption* option = find_option(question, trim(token));
-        if (option == nullptr) return invalid(std::move(check), "Not one of the offered options");
-        if (!chosen.insert(option->id).second) return invalid(std::move(check), "Each option can be chosen only once");
+        if (option == nullptr) return rejected("Not one of the offered options");
+        if (!chosen.insert(option->id).second) return rejected("Each option can be chosen only once");
     }
     // In the question's option order, so "2,1" and "1,2" store the same answer, as pretix does.
     std::string text;
+    std::vector<int64_t> ids;
     for (const auto& option : question.options) {
         if (!chosen.contains(option.id)) continue;
         if (!text.empty()) text += ", ";
         text += option_text(option);
-        check.normalized.options.push_back(option.id);
+        ids.push_back(option.id);
         chosen.erase(option.id);        // options listed twice with one id count once
     }
-    return accepted(std::move(check), std::move(text));
+    return stored_form(question, std::move(text), std::move(ids));
+}
+
+AnswerCheck validate_email(const Question& question, std::string_view value) {
+    if (!is_email(value)) return rejected("Please enter an email address such as name@example.com");
+    return stored_form(question, std::string(value));
+}
+
+AnswerCheck validate_phone(const Question& question, std::string_view value) {
+    if (auto phone = normalized_phone(value)) return stored_form(question, std::move(*phone));
+    return rejected("Please enter a phone number with its country code, such as +49 30 1234567");
+}
+
+AnswerCheck validate_country(const Question& question, std::string_view value) {
+    std::string upper(value);
+    std::transform(upper.begin(), upper.end(), upper.begin(), ascii_upper);
+    if (!is_country_code(upper)) return rejected("Please enter a two-letter country code such as DE");
+    return stored_form(question, std::move(upper));
+}
+
+// The kiosk cannot take uploads, so only a reference to a file already uploaded satisfies it.
+AnswerCheck validate_file(const Question& question, std::string_view value) {
+    if (value.size() <= 5 || value.substr(0, 5) != "file:" || value.find_first_of(" \t\r\n") != std::string_view::npos)
+        return rejected("Files cannot be uploaded at this kiosk");
+    return stored_form(question, std::string(value));
 }
 
 AnswerCheck validate(const Question& question, std::string_view raw, bool enforce_bounds,
                      const date::time_zone* zone = nullptr) {
-    AnswerCheck check;
-    check.normalized.question = question.id;
-    if (!is_valid_utf8(raw)) return invalid(std::move(check), "The answer is not valid text (invalid UTF-8)");
+    if (!is_valid_utf8(raw)) return rejected("The answer is not valid text (invalid UTF-8)");
     const std::string_view value = trim(raw);
     switch (question.type) {
-    case QuestionType::boolean: {
-        const auto yes = parse_boolean(value);
-        if (!yes) return invalid(std::move(check), "Please answer yes or no");
-        if (question.required && !*yes) return invalid(std::move(check), "Please confirm this to continue");
-        return accepted(std::move(check), *yes ? "True" : "False");
-    }
-    case QuestionType::number:
-        return validate_number(std::move(check), question, value, enforce_bounds);
+    case QuestionType::boolean: return validate_boolean(question, value);
+    case QuestionType::number: return validate_number(question, value, enforce_bounds);
     case QuestionType::string:
-    case QuestionType::text:
-        if (value.empty()) return invalid(std::move(check), "Please enter an answer");
-        if (question.type == QuestionType::string && value.find_first_of("\r\n") != std::string_view::npos)
-            return invalid(std::move(check), "Please enter a single line");
-        if (value.size() > kMaxTextBytes) return invalid(std::move(check), "The answer is too long (at most 10000 characters)");
-        return accepted(std::move(check), std::string(value));
+    case QuestionType::text: return validate_text(question, value);
     case QuestionType::choice:
-    case QuestionType::multiple_choice:
-        return validate_choice(std::move(check), question, value);
-    case QuestionType::date:
-        return validate_date(std::move(check), question, value, enforce_bounds);
-    case QuestionType::time:
-        if (auto time = normalized_time(value)) return accepted(std::move(check), std::move(*time));
-        return invalid(std::move(check), "Please enter a time as HH:MM");
-    case QuestionType::datetime:
-        return validate_datetime(std::move(check), question, value, enforce_bounds, zone);
-    case QuestionType::email:
-        if (!is_email(value)) return invalid(std::move(check), "Please enter an email address such as name@example.com");
-        return accepted(std::move(check), std::string(value));
-    case QuestionType::phone:
-        if (auto phone = normalized_phone(value)) return accepted(std::move(check), std::move(*phone));
-        return invalid(std::move(check), "Please enter a phone number with its country code, such as +49 30 1234567");
-    case QuestionType::country: {
-        std::string upper(value);
-        std::transform(upper.begin(), upper.end(), upper.begin(), ascii_upper);
-        if (!is_country_code(upper)) return invalid(std::move(check), "Please enter a two-letter country code such as DE");
-        return accepted(std::move(check), std::move(upper));
+    case QuestionType::multiple_choice: return validate_choice(question, value);
+    case QuestionType::date: return validate_date(question, value, enforce_bounds);
+    case QuestionType::time: return validate_time(question, value);
+    case QuestionType::datetime: return validate_datetime(question, value, enforce_bounds, zone);
+    case QuestionType::email: return validate_email(question, value);
+    case QuestionType::phone: return validate_phone(question, value);
+    case QuestionType::country: return validate_country(question, value);
+    case QuestionType::file: return validate_file(question, value);
     }
-    case QuestionType::file:
-        if (value.size() <= 5 || value.substr(0, 5) != "file:" || value.find_first_of(" \t\r\n") != std::string_view::npos)
-            return invalid(std::move(check), "Files cannot be uploaded at this kiosk");
-        return accepted(std::move(check), std::string(value));
-    }
-    return invalid(std::move(check), "This question cannot be answered here");
+    return rejected("This question cannot be answered here");
 }
 
 } // namespace
@@ -469,7 +485,7 @@ bool stored_answer_is_valid(const Question& question, const Answer& stored) {
     case QuestionType::time:
     case QuestionType::datetime:
         // Bounds may have changed since the backend stored the answer; pretix keeps such answers.
-        return !text.empty() && validate(question, text, false).valid;
+        return !text.empty() && validate(question, text, false).has_value();
     }
     return false;
 }
@@ -490,8 +506,8 @@ QuestionReview review_questions(const std::vector<const Question*>& asked, const
         // A blank field on an optional question means "no answer", not a wrong one.
         if (!question->second->required && trim(raw).empty()) continue;
         AnswerCheck check = validate_answer(*question->second, raw, zone);
-        if (check.valid) review.accepted.emplace(id, std::move(check.normalized));
-        else review.errors.emplace(id, std::move(check.error));
+        if (check) review.accepted.emplace(id, std::move(*check));
+        else review.errors.emplace(id, std::move(check.error()));
     }
 
     const auto effective_answer = [&](int64_t id) -> const Answer* {

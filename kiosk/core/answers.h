@@ -5,6 +5,7 @@
 // redeem API; we also accept an option's identifier for convenience.
 #pragma once
 
+#include <expected>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,11 +17,9 @@ namespace date { class time_zone; }
 
 namespace kiosk {
 
-struct AnswerCheck {
-    bool valid = false;
-    Answer normalized;                      // what to store: canonical text and chosen option ids
-    std::string error;                      // one line for the attendee / operator when invalid
-};
+// What to store (canonical text and chosen option ids), or one line telling the attendee or
+// operator what to fix. An invalid answer is an ordinary outcome, so it is a value, not an exception.
+using AnswerCheck = std::expected<Answer, std::string>;
 
 // Validates `raw` for `question`. Rules per type:
 //  B: "true"/"false" (also yes/no/1/0, any case); stored "True"/"False". A required boolean must be

@@ -27,12 +27,19 @@ Question choice_question(int64_t id, QuestionType type = QuestionType::choice, b
     return question;
 }
 
-bool accepts(const Question& question, std::string_view raw) { return validate_answer(question, raw).valid; }
+bool accepts(const Question& question, std::string_view raw) { return validate_answer(question, raw).has_value(); }
 
-std::string stored_text(const Question& question, std::string_view raw) {
+// The text an accepted answer stores; "" (and a test failure) when it was refused.
+std::string stored_text(const Question& question, std::string_view raw, const date::time_zone* zone = nullptr) {
+    const AnswerCheck check = validate_answer(question, raw, zone);
+    EXPECT_TRUE(check.has_value()) << raw << ": " << (check ? "" : check.error());
+    return check ? check->answer : std::string();
+}
+
+// The sentence a refused answer gets; "(accepted)" when it was accepted, so comparisons fail visibly.
+std::string refusal(const Question& question, std::string_view raw) {
     const AnswerCheck check = validate_answer(question, raw);
-    EXPECT_TRUE(check.valid) << raw << ": " << check.error;
-    return check.normalized.answer;
+    return check ? "(accepted)" : check.error();
 }
 
 std::vector<int64_t> ids(const std::vector<const Question*>& questions) {
@@ -56,9 +63,9 @@ TEST(AnswerBoolean, RequiredMustBeTrue) {
     const Question required = make_question(1, QuestionType::boolean, true);
     EXPECT_TRUE(accepts(required, "yes"));
     const AnswerCheck no = validate_answer(required, "false");
-    EXPECT_FALSE(no.valid);
-    EXPECT_FALSE(no.error.empty());
-    EXPECT_EQ(no.error.find('\n'), std::string::npos);
+    ASSERT_FALSE(no.has_value());
+    EXPECT_FALSE(no.error().empty());
+    EXPECT_EQ(no.error().find('\n'), std::string::npos);
 }
 
 TEST(AnswerNumber, ParsesDecimalsAndNormalizes) {
@@ -80,7 +87,7 @@ TEST(AnswerNumber, HonoursBoundsGivenAsStrings) {
     EXPECT_FALSE(accepts(question, "0.999"));
     EXPECT_FALSE(accepts(question, "10.51"));
     EXPECT_FALSE(accepts(question, "-5"));
-    EXPECT_EQ(validate_answer(question, "11").error, "Please enter a number between 1 and 10.5");
+    EXPECT_EQ(refusal(question, "11"), "Please enter a number between 1 and 10.5");
 }
 
 TEST(AnswerNumber, HonoursBoundsGivenAsNumbersOrNull) {
@@ -89,12 +96,12 @@ TEST(AnswerNumber, HonoursBoundsGivenAsNumbersOrNull) {
     EXPECT_TRUE(accepts(min_only, "0.1"));
     EXPECT_TRUE(accepts(min_only, "1000000"));
     EXPECT_FALSE(accepts(min_only, "0.09"));
-    EXPECT_EQ(validate_answer(min_only, "0").error, "Please enter a number of at least 0.1");
+    EXPECT_EQ(refusal(min_only, "0"), "Please enter a number of at least 0.1");
 
     const Question max_only = make_question(2, QuestionType::number, true, {{"valid_number_max", -2}});
     EXPECT_TRUE(accepts(max_only, "-2"));
     EXPECT_FALSE(accepts(max_only, "-1.99"));
-    EXPECT_EQ(validate_answer(max_only, "3").error, "Please enter a number of at most -2");
+    EXPECT_EQ(refusal(max_only, "3"), "Please enter a number of at most -2");
 
     const Question huge = make_question(3, QuestionType::number, true, {{"valid_number_max", 1e20}});
     EXPECT_TRUE(accepts(huge, "99999999999999999999"));
@@ -124,8 +131,8 @@ TEST(AnswerText, RejectsInvalidUtf8) {
                                  std::string_view("\xed\xa0\x80"), std::string_view("\xf4\x90\x80\x80"),
                                  std::string_view("\xe2\x82"), std::string_view("\x80")}) {
         const AnswerCheck check = validate_answer(question, bad);
-        EXPECT_FALSE(check.valid);
-        EXPECT_NE(check.error.find("UTF-8"), std::string::npos) << check.error;
+        ASSERT_FALSE(check.has_value());
+        EXPECT_NE(check.error().find("UTF-8"), std::string::npos) << check.error();
     }
     EXPECT_TRUE(accepts(question, "\xf0\x9f\x8e\x9f"));   // 🎟, four bytes
 }
@@ -140,33 +147,33 @@ TEST(AnswerText, NeverCrashesOnArbitraryBytes) {
         const Question question = choice_question(1, type);
         for (size_t start = 0; start < bytes.size(); start += 7) {
             const AnswerCheck check = validate_answer(question, std::string_view(bytes).substr(start, 13));
-            if (!check.valid) { EXPECT_FALSE(check.error.empty()); }
+            if (!check.has_value()) { EXPECT_FALSE(check.error().empty()); }
         }
         EXPECT_FALSE(accepts(question, bytes));
-        EXPECT_FALSE(validate_answer(question, std::string(1 << 20, ',')).valid);
+        EXPECT_FALSE(accepts(question, std::string(1 << 20, ',')));
     }
 }
 
 TEST(AnswerChoice, AcceptsIdOrIdentifier) {
     const Question question = choice_question(1);
     AnswerCheck by_id = validate_answer(question, "101");
-    ASSERT_TRUE(by_id.valid);
-    EXPECT_EQ(by_id.normalized.answer, "Vegetarian");
-    EXPECT_EQ(by_id.normalized.options, std::vector<int64_t>{101});
-    EXPECT_EQ(by_id.normalized.question, 1);
+    ASSERT_TRUE(by_id.has_value());
+    EXPECT_EQ(by_id->answer, "Vegetarian");
+    EXPECT_EQ(by_id->options, std::vector<int64_t>{101});
+    EXPECT_EQ(by_id->question, 1);
 
     AnswerCheck by_identifier = validate_answer(question, " VGN ");
-    ASSERT_TRUE(by_identifier.valid);
-    EXPECT_EQ(by_identifier.normalized.answer, "Vegan (de)");   // no English: first language
-    EXPECT_EQ(by_identifier.normalized.options, std::vector<int64_t>{102});
+    ASSERT_TRUE(by_identifier.has_value());
+    EXPECT_EQ(by_identifier->answer, "Vegan (de)");   // no English: first language
+    EXPECT_EQ(by_identifier->options, std::vector<int64_t>{102});
 
     EXPECT_EQ(stored_text(question, "meat"), "Meat");          // plain string answer, identifier any case
 }
 
 TEST(AnswerChoice, RejectsUnknownEmptyAndSeveral) {
     const Question question = choice_question(1);
-    EXPECT_EQ(validate_answer(question, "999").error, "Not one of the offered options");
-    EXPECT_EQ(validate_answer(question, "Vegetarian").error, "Not one of the offered options");
+    EXPECT_EQ(refusal(question, "999"), "Not one of the offered options");
+    EXPECT_EQ(refusal(question, "Vegetarian"), "Not one of the offered options");
     EXPECT_FALSE(accepts(question, ""));
     EXPECT_FALSE(accepts(question, "101,102"));
     EXPECT_FALSE(accepts(question, "-101"));
@@ -176,16 +183,16 @@ TEST(AnswerChoice, RejectsUnknownEmptyAndSeveral) {
 TEST(AnswerMultipleChoice, JoinsTextsInOptionOrder) {
     const Question question = choice_question(1, QuestionType::multiple_choice);
     AnswerCheck check = validate_answer(question, "103, VEG");
-    ASSERT_TRUE(check.valid) << check.error;
-    EXPECT_EQ(check.normalized.answer, "Vegetarian, Meat");
-    EXPECT_EQ(check.normalized.options, (std::vector<int64_t>{101, 103}));
+    ASSERT_TRUE(check.has_value()) << check.error();
+    EXPECT_EQ(check->answer, "Vegetarian, Meat");
+    EXPECT_EQ(check->options, (std::vector<int64_t>{101, 103}));
     EXPECT_EQ(stored_text(question, "102"), "Vegan (de)");
 }
 
 TEST(AnswerMultipleChoice, RejectsDuplicatesEmptyItemsAndUnknowns) {
     const Question question = choice_question(1, QuestionType::multiple_choice);
-    EXPECT_EQ(validate_answer(question, "101,101").error, "Each option can be chosen only once");
-    EXPECT_EQ(validate_answer(question, "101,VEG").error, "Each option can be chosen only once");
+    EXPECT_EQ(refusal(question, "101,101"), "Each option can be chosen only once");
+    EXPECT_EQ(refusal(question, "101,VEG"), "Each option can be chosen only once");
     EXPECT_FALSE(accepts(question, "101,,102"));
     EXPECT_FALSE(accepts(question, "101,"));
     EXPECT_FALSE(accepts(question, ""));
@@ -200,7 +207,7 @@ TEST(AnswerDate, FormatCalendarAndBounds) {
     EXPECT_TRUE(accepts(question, "2026-12-31"));
     EXPECT_FALSE(accepts(question, "2025-12-31"));
     EXPECT_FALSE(accepts(question, "2027-01-01"));
-    EXPECT_EQ(validate_answer(question, "2027-01-01").error, "Please enter a date between 2026-01-01 and 2026-12-31");
+    EXPECT_EQ(refusal(question, "2027-01-01"), "Please enter a date between 2026-01-01 and 2026-12-31");
     for (std::string_view bad : {"2026-02-30", "2026-13-01", "2026-5-4", "04.05.2026", "2026-05-04T10:00", ""})
         EXPECT_FALSE(accepts(question, bad)) << bad;
 
@@ -266,6 +273,31 @@ TEST(AnswerFile, OnlyFileReferences) {
     EXPECT_FALSE(accepts(question, "photo.jpg"));
 }
 
+TEST(AnswerStoredForm, EveryTypeNamesItsQuestion) {
+    // What the engine stores with an admission: each answer must say which question it answers.
+    const std::vector<std::pair<Question, std::string>> cases = {
+        {make_question(11, QuestionType::boolean), "yes"},
+        {make_question(12, QuestionType::number), "3"},
+        {make_question(13, QuestionType::string), "x"},
+        {make_question(14, QuestionType::text), "x"},
+        {choice_question(15), "101"},
+        {choice_question(16, QuestionType::multiple_choice), "101,103"},
+        {make_question(17, QuestionType::date), "2026-05-04"},
+        {make_question(18, QuestionType::time), "09:30"},
+        {make_question(19, QuestionType::datetime), "2026-05-04T09:30"},
+        {make_question(20, QuestionType::email), "a@example.com"},
+        {make_question(21, QuestionType::phone), "+49 30 1234567"},
+        {make_question(22, QuestionType::country), "de"},
+        {make_question(23, QuestionType::file), "file:abc"},
+    };
+    for (const auto& [question, raw] : cases) {
+        const AnswerCheck check = validate_answer(question, raw);
+        ASSERT_TRUE(check.has_value()) << raw << ": " << check.error();
+        EXPECT_EQ(check->question, question.id) << raw;
+        EXPECT_EQ(check->options.empty(), question.options.empty()) << raw;   // option ids only for choices
+    }
+}
+
 TEST(AnswerErrors, AreSingleHumanLines) {
     const std::vector<std::pair<Question, std::string>> cases = {
         {make_question(1, QuestionType::number, true, {{"valid_number_min", "1"}, {"valid_number_max", "10"}}), "0"},
@@ -273,11 +305,11 @@ TEST(AnswerErrors, AreSingleHumanLines) {
         {make_question(5, QuestionType::string), "\xff"}};
     for (const auto& [question, raw] : cases) {
         const AnswerCheck check = validate_answer(question, raw);
-        EXPECT_FALSE(check.valid);
-        EXPECT_FALSE(check.error.empty());
-        EXPECT_EQ(check.error.find('\n'), std::string::npos);
+        ASSERT_FALSE(check.has_value());
+        EXPECT_FALSE(check.error().empty());
+        EXPECT_EQ(check.error().find('\n'), std::string::npos);
     }
-    EXPECT_EQ(validate_answer(cases[0].first, "0").error, "Please enter a number between 1 and 10");
+    EXPECT_EQ(refusal(cases[0].first, "0"), "Please enter a number between 1 and 10");
 }
 
 // --- stored_answer_is_valid ---------------------------------------------------------------------------
@@ -452,10 +484,10 @@ TEST(QuestionReview, ParentAskedAtOrderTimeDecidesThroughItsStoredAnswer) {
 TEST(AnswerDatetime, WithoutOffsetIsTheEventsWallClock) {
     const Question arrival = make_question(1, QuestionType::datetime);
     const auto* berlin = find_time_zone("Europe/Berlin");
-    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00", berlin).normalized.answer, "2027-03-16T09:00:00Z");
-    EXPECT_EQ(validate_answer(arrival, "2027-07-16T10:00", berlin).normalized.answer, "2027-07-16T08:00:00Z"); // summer time
-    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00+00:00", berlin).normalized.answer, "2027-03-16T10:00:00Z");
-    EXPECT_EQ(validate_answer(arrival, "2027-03-16T10:00").normalized.answer, "2027-03-16T10:00:00Z"); // no zone known
+    EXPECT_EQ(stored_text(arrival, "2027-03-16T10:00", berlin), "2027-03-16T09:00:00Z");
+    EXPECT_EQ(stored_text(arrival, "2027-07-16T10:00", berlin), "2027-07-16T08:00:00Z"); // summer time
+    EXPECT_EQ(stored_text(arrival, "2027-03-16T10:00+00:00", berlin), "2027-03-16T10:00:00Z");
+    EXPECT_EQ(stored_text(arrival, "2027-03-16T10:00"), "2027-03-16T10:00:00Z"); // no zone known
 }
 
 TEST(QuestionReview, InvalidGivenParentFallsBackToStoredForDependencies) {
