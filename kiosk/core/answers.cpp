@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <functional>
 #include <set>
 #include <string_view>
 
@@ -456,6 +455,127 @@ AnswerCheck validate(const Question& question, std::string_view raw, bool enforc
     return rejected("This question cannot be answered here");
 }
 
+// --- Reviewing a position's questions ------------------------------------------------------------
+
+using QuestionsById = std::map<int64_t, const Question*>;
+using StoredById = std::map<int64_t, const Answer*>;
+
+QuestionsById questions_by_id(const std::vector<const Question*>& questions) {
+    QuestionsById by_id;
+    for (const Question* question : questions)
+        if (question != nullptr) by_id.emplace(question->id, question);
+    return by_id;
+}
+
+StoredById stored_by_question(const std::vector<Answer>& stored) {
+    StoredById by_id;
+    for (const Answer& answer : stored) by_id[answer.question] = &answer;
+    return by_id;
+}
+
+// Validates the answers given with this scan to questions that are asked, into `review`'s
+// accepted and errors. A blank field on an optional question means "no answer", not a wrong one.
+void validate_given_answers(const QuestionsById& asked, const std::map<int64_t, std::string>& given,
+                            const date::time_zone* zone, QuestionReview& review) {
+    for (const auto& [id, raw] : given) {
+        const auto question = asked.find(id);
+        if (question == asked.end()) continue;
+        if (!question->second->required && trim(raw).empty()) continue;
+        AnswerCheck check = validate(*question->second, raw, true, zone);
+        if (check) review.accepted.emplace(id, std::move(*check));
+        else review.errors.emplace(id, std::move(check.error()));
+    }
+}
+
+// The answer a question has at this point of the scan: a valid one given now, else the stored one.
+struct AnswersSoFar {
+    const std::map<int64_t, Answer>& accepted;
+    const StoredById& stored;
+
+    const Answer* of(int64_t question_id) const {
+        if (const auto it = accepted.find(question_id); it != accepted.end()) return &it->second;
+        if (const auto it = stored.find(question_id); it != stored.end()) return it->second;
+        return nullptr;
+    }
+};
+
+// Whether `answer` to `parent` is one of a conditional question's dependency_values: option
+// identifiers for choices, "True"/"False" (any case) for booleans, the text itself otherwise.
+bool answer_is_listed(const Question& parent, const Answer& answer, const std::vector<std::string>& values) {
+    const auto listed = [&](std::string_view value) { return std::find(values.begin(), values.end(), value) != values.end(); };
+    switch (parent.type) {
+    case QuestionType::choice:
+    case QuestionType::multiple_choice:
+        for (const QuestionOption* option : stored_options(parent, answer))
+            if (listed(option->identifier)) return true;
+        return false;
+    case QuestionType::boolean: {
+        const auto yes = parse_boolean(trim(answer.answer));
+        if (!yes) return false;
+        return std::any_of(values.begin(), values.end(),
+                           [&](const std::string& value) { return equals_ignoring_case(trim(value), *yes ? "True" : "False"); });
+    }
+    default: return listed(trim(answer.answer));
+    }
+}
+
+// Which asked questions the attendee is shown: a question is, when it is unconditional, or when
+// its parent is shown and answered as the condition wants. A parent asked when the ticket was
+// bought (an order question) is never shown at the door; its stored answer decides.
+class QuestionVisibility {
+public:
+    QuestionVisibility(const QuestionsById& asked, const std::vector<const Question*>& order_questions, AnswersSoFar answers)
+        : asked_(asked), order_questions_(order_questions), answers_(answers) {}
+
+    std::map<int64_t, bool> decide_all() {
+        for (const auto& entry : asked_) is_visible(*entry.second);
+        return visible_;
+    }
+
+private:
+    // Memoised; a question on the current path counts as hidden, so a dependency cycle cannot
+    // recurse forever.
+    bool is_visible(const Question& question) {
+        if (const auto known = visible_.find(question.id); known != visible_.end()) return known->second;
+        if (!question.dependency_question) return visible_[question.id] = true;
+        visible_[question.id] = false;
+        return visible_[question.id] = parent_allows(*question.dependency_question, question.dependency_values);
+    }
+
+    bool parent_allows(int64_t parent_id, const std::vector<std::string>& values) {
+        if (const auto parent = asked_.find(parent_id); parent != asked_.end())
+            return is_visible(*parent->second) && answered_as(*parent->second, values);
+        if (const Question* parent = order_question(parent_id)) return answered_as(*parent, values);
+        return false;
+    }
+
+    bool answered_as(const Question& parent, const std::vector<std::string>& values) const {
+        const Answer* answer = answers_.of(parent.id);
+        return answer != nullptr && answer_is_listed(parent, *answer, values);
+    }
+
+    const Question* order_question(int64_t id) const {
+        for (const Question* question : order_questions_)
+            if (question != nullptr && question->id == id) return question;
+        return nullptr;
+    }
+
+    const QuestionsById& asked_;
+    const std::vector<const Question*>& order_questions_;
+    AnswersSoFar answers_;
+    std::map<int64_t, bool> visible_;
+};
+
+// A shown question still needs an answer when the one given is invalid, or when it is required
+// and has neither a valid given answer nor a valid stored one. Optional questions never block.
+bool still_needs_answer(const Question& question, const QuestionReview& review, const StoredById& stored) {
+    if (review.errors.contains(question.id)) return true;
+    if (review.accepted.contains(question.id)) return false;
+    const auto old = stored.find(question.id);
+    if (old != stored.end() && stored_answer_is_valid(question, *old->second)) return false;
+    return question.required;
+}
+
 } // namespace
 
 AnswerCheck validate_answer(const Question& question, std::string_view raw, const date::time_zone* zone) {
@@ -493,84 +613,21 @@ bool stored_answer_is_valid(const Question& question, const Answer& stored) {
 QuestionReview review_questions(const std::vector<const Question*>& asked, const std::vector<Answer>& stored,
                                 const std::map<int64_t, std::string>& given, const date::time_zone* zone,
                                 const std::vector<const Question*>& order_questions) {
+    const QuestionsById by_id = questions_by_id(asked);
+    const StoredById stored_by_id = stored_by_question(stored);
     QuestionReview review;
-    std::map<int64_t, const Question*> by_id;
-    for (const Question* question : asked)
-        if (question != nullptr) by_id.emplace(question->id, question);
-    std::map<int64_t, const Answer*> stored_by_id;
-    for (const Answer& answer : stored) stored_by_id[answer.question] = &answer;
-
-    for (const auto& [id, raw] : given) {
-        const auto question = by_id.find(id);
-        if (question == by_id.end()) continue;
-        // A blank field on an optional question means "no answer", not a wrong one.
-        if (!question->second->required && trim(raw).empty()) continue;
-        AnswerCheck check = validate_answer(*question->second, raw, zone);
-        if (check) review.accepted.emplace(id, std::move(*check));
-        else review.errors.emplace(id, std::move(check.error()));
-    }
-
-    const auto effective_answer = [&](int64_t id) -> const Answer* {
-        if (const auto it = review.accepted.find(id); it != review.accepted.end()) return &it->second;
-        if (const auto it = stored_by_id.find(id); it != stored_by_id.end()) return it->second;
-        return nullptr;
-    };
-
-    const auto parent_matches = [&](const Question& parent, const std::vector<std::string>& values) {
-        const Answer* answer = effective_answer(parent.id);
-        if (answer == nullptr) return false;
-        const auto listed = [&](std::string_view value) {
-            return std::find(values.begin(), values.end(), value) != values.end();
-        };
-        switch (parent.type) {
-        case QuestionType::choice:
-        case QuestionType::multiple_choice:
-            for (const QuestionOption* option : stored_options(parent, *answer))
-                if (listed(option->identifier)) return true;
-            return false;
-        case QuestionType::boolean: {
-            const auto yes = parse_boolean(trim(answer->answer));
-            if (!yes) return false;
-            return std::any_of(values.begin(), values.end(), [&](const std::string& value) {
-                return equals_ignoring_case(trim(value), *yes ? "True" : "False");
-            });
-        }
-        default:
-            return listed(trim(answer->answer));
-        }
-    };
-
-    // Visible = asked and every ancestor answered as the condition wants. Memoised, and a question
-    // on the current path counts as hidden so a dependency cycle cannot recurse forever.
-    std::map<int64_t, bool> visible;
-    std::function<bool(const Question&)> is_visible = [&](const Question& question) -> bool {
-        if (const auto known = visible.find(question.id); known != visible.end()) return known->second;
-        if (!question.dependency_question) return visible[question.id] = true;
-        visible[question.id] = false;
-        if (const auto parent = by_id.find(*question.dependency_question); parent != by_id.end())
-            return visible[question.id] = is_visible(*parent->second) &&
-                                          parent_matches(*parent->second, question.dependency_values);
-        // A parent asked when the ticket was bought, not at the door: its stored answer decides.
-        for (const Question* parent : order_questions)
-            if (parent != nullptr && parent->id == *question.dependency_question)
-                return visible[question.id] = parent_matches(*parent, question.dependency_values);
-        return visible[question.id] = false;
-    };
-
+    validate_given_answers(by_id, given, zone, review);
     // Decided before any answer is dropped below, so every decision sees the same answers.
-    for (const auto& entry : by_id) is_visible(*entry.second);
+    const std::map<int64_t, bool> visible =
+        QuestionVisibility(by_id, order_questions, AnswersSoFar{review.accepted, stored_by_id}).decide_all();
     for (const auto& [id, question] : by_id) {
-        if (!visible[id]) {
+        if (!visible.at(id)) {
             // Answers to a question the attendee was never shown are dropped, as pretix clears them.
             review.accepted.erase(id);
             review.errors.erase(id);
             continue;
         }
-        if (review.errors.contains(id)) { review.missing.push_back(question); continue; }
-        if (review.accepted.contains(id)) continue;
-        const auto old = stored_by_id.find(id);
-        if (old != stored_by_id.end() && stored_answer_is_valid(*question, *old->second)) continue;
-        if (question->required) review.missing.push_back(question);
+        if (still_needs_answer(*question, review, stored_by_id)) review.missing.push_back(question);
     }
     std::sort(review.missing.begin(), review.missing.end(), [](const Question* a, const Question* b) {
         return a->position != b->position ? a->position < b->position : a->id < b->id;
