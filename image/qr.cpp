@@ -9,51 +9,10 @@
 #include <ZXing/BitMatrix.h>
 #include <ZXing/MultiFormatWriter.h>
 
+#include "image/utf8.h"
+
 namespace kiosk {
 namespace {
-
-// kiosk_image must not depend on kiosk_core, hence a local strict decoder (no overlongs, no
-// surrogates, nothing above U+10FFFF). Returns false at the first invalid sequence.
-bool decode_utf8(std::string_view text, std::wstring& out) {
-    out.clear();
-    out.reserve(text.size());
-    size_t i = 0;
-    while (i < text.size()) {
-        const auto lead = static_cast<uint8_t>(text[i]);
-        int extra = 0;
-        uint32_t code = 0;
-        uint32_t minimum = 0;
-        if (lead < 0x80) {
-            out.push_back(static_cast<wchar_t>(lead));
-            ++i;
-            continue;
-        } else if ((lead & 0xE0) == 0xC0) {
-            extra = 1;
-            code = lead & 0x1Fu;
-            minimum = 0x80;
-        } else if ((lead & 0xF0) == 0xE0) {
-            extra = 2;
-            code = lead & 0x0Fu;
-            minimum = 0x800;
-        } else if ((lead & 0xF8) == 0xF0) {
-            extra = 3;
-            code = lead & 0x07u;
-            minimum = 0x10000;
-        } else {
-            return false;
-        }
-        if (text.size() - i <= static_cast<size_t>(extra)) return false;
-        for (int k = 1; k <= extra; ++k) {
-            const auto next = static_cast<uint8_t>(text[i + static_cast<size_t>(k)]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3Fu);
-        }
-        if (code < minimum || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-        out.push_back(static_cast<wchar_t>(code));
-        i += static_cast<size_t>(extra) + 1;
-    }
-    return true;
-}
 
 // ZXing 1.4 maps its 0..8 scale onto the four QR levels as (level - 1) / 2.
 int zxing_ecc_level(QrErrorCorrection level) {
@@ -76,10 +35,14 @@ std::optional<Image> encode_qr(std::string_view text, const QrStyle& style) {
     bool ascii = true;
     for (char c : text) ascii = ascii && static_cast<uint8_t>(c) < 0x80;
     std::wstring contents;
-    bool utf8 = false;
-    if (!ascii) utf8 = decode_utf8(text, contents);
-    if (!utf8) {
-        contents.clear();
+    bool utf8_eci = false;
+    if (!ascii) {
+        if (const auto code_points = utf8::code_points(text)) {
+            for (char32_t code_point : *code_points) contents.push_back(static_cast<wchar_t>(code_point));
+            utf8_eci = true;
+        }
+    }
+    if (!utf8_eci) {
         for (char c : text) contents.push_back(static_cast<wchar_t>(static_cast<uint8_t>(c)));
     }
 
@@ -87,7 +50,7 @@ std::optional<Image> encode_qr(std::string_view text, const QrStyle& style) {
     try {
         ZXing::MultiFormatWriter writer(ZXing::BarcodeFormat::QRCode);
         writer.setEccLevel(zxing_ecc_level(style.error_correction)).setMargin(0);
-        if (utf8) writer.setEncoding(ZXing::CharacterSet::UTF8);
+        if (utf8_eci) writer.setEncoding(ZXing::CharacterSet::UTF8);
         // Size 0 with margin 0 yields one pixel per module; we scale ourselves so that module edges
         // stay on whole pixels (ZXing's Inflate would centre the code with uneven borders).
         matrix = writer.encode(contents, 0, 0);

@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "image/opencv.h"
-#include "kiosk/core/text.h"
+#include "image/utf8.h"
 #include "vision/code_regions.h"
 #include "vision/qr_resampler.h"
 
@@ -85,13 +85,13 @@ public:
             DecodedCode code;
             const ZXing::ByteArray& bytes = result.bytes();
             code.bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            if (is_valid_utf8(code.bytes)) {
+            // pretix's "binary:<base64>" form of a binary payload is the caller's to make.
+            if (utf8::is_valid(code.bytes)) {
                 code.text = code.bytes;
             } else if (result.contentType() == ZXing::ContentType::Text) {
                 code.text = result.text(); // e.g. Shift-JIS or Latin-1 text under an ECI: ZXing converted it
             } else {
                 code.binary = true;
-                code.text = "binary:" + base64_encode(code.bytes);
             }
             code.symbology = symbology_of(result.format());
             const auto& position = result.position();

@@ -42,8 +42,8 @@ struct PointF {
 
 struct DecodedCode {
     std::string bytes;                      // the payload exactly as encoded
-    std::string text;                       // UTF-8 text, or "binary:<base64>" when bytes are not text
-    bool binary = false;
+    std::string text;                       // the payload as UTF-8 text; empty when `binary`
+    bool binary = false;                    // not text (pretix shows these as "binary:<base64>")
     Symbology symbology = Symbology::qr;
     std::array<PointF, 4> corners{};        // in frame pixels: top-left, top-right, bottom-right, bottom-left
 };

@@ -1,6 +1,6 @@
 #include "vision/keyboard_wedge.h"
 
-#include "kiosk/core/text.h"
+#include "image/utf8.h"
 
 namespace kiosk {
 namespace {
@@ -38,7 +38,8 @@ std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time
     if (qualifies) {
         event.emplace();
         event->bytes = buffer_;
-        event->text = printable_scan(buffer_);
+        event->binary = !utf8::is_valid(buffer_);
+        if (!event->binary) event->text = buffer_;
         event->origin = ScanOrigin::keyboard_wedge;
         event->captured = first_key_;
     }

@@ -185,6 +185,7 @@ void ScanPipeline::decode_loop() {
                 ScanEvent event;
                 event.bytes = code.bytes;
                 event.text = code.text;
+                event.binary = code.binary;
                 event.origin = ScanOrigin::camera;
                 event.symbology = code.symbology;
                 event.corners = code.corners;

@@ -13,7 +13,8 @@ enum class ScanOrigin { camera, keyboard_wedge };
 
 struct ScanEvent {
     std::string bytes;                      // raw payload, the input to the decision engine
-    std::string text;                       // UTF-8 form for display and logs ("binary:<base64>" for binary)
+    std::string text;                       // the payload as UTF-8 text; empty when `binary`
+    bool binary = false;                    // not text (pretix shows these as "binary:<base64>")
     ScanOrigin origin = ScanOrigin::camera;
     Symbology symbology = Symbology::qr;
     std::array<PointF, 4> corners{};        // camera only: where the code was in the frame

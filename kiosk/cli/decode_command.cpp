@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/cli/json_output.h"
+#include "kiosk/core/text.h"
 #include "vision/frame_source.h"
 #include "vision/still_image.h"
 
@@ -24,6 +25,9 @@ struct Tally {
 
 double milliseconds(std::chrono::microseconds elapsed) { return static_cast<double>(elapsed.count()) / 1000.0; }
 
+// Binary payloads in pretix's "binary:<base64>" form, as every kioskctl output shows scanned bytes.
+std::string printable(const DecodedCode& code) { return code.binary ? printable_scan(code.bytes) : code.text; }
+
 json line_for(const std::string& file, const json& frame, const FrameDecode& decode) {
     json line{{"file", file}, {"frame", frame}, {"ms", milliseconds(decode.elapsed)}};
     if (decode.codes.empty()) {
@@ -31,7 +35,7 @@ json line_for(const std::string& file, const json& frame, const FrameDecode& dec
         return line;
     }
     const DecodedCode& first = decode.codes.front();
-    line["text"] = first.text;
+    line["text"] = printable(first);
     line["format"] = symbology_name(first.symbology);
     line["binary"] = first.binary;
     line["attempt"] = decode.winning_attempt;
@@ -40,7 +44,7 @@ json line_for(const std::string& file, const json& frame, const FrameDecode& dec
     line["corners"] = corners;
     if (decode.codes.size() > 1) {
         json others = json::array();
-        for (size_t i = 1; i < decode.codes.size(); ++i) others.push_back(decode.codes[i].text);
+        for (size_t i = 1; i < decode.codes.size(); ++i) others.push_back(printable(decode.codes[i]));
         line["more"] = others;
     }
     return line;

@@ -96,6 +96,26 @@ TEST(FrameDecoder, EmptyAndTinyFramesReadNothing) {
     EXPECT_TRUE(decoder.decode(*view_of(tiny)).codes.empty());
 }
 
+// A payload that is not text keeps its bytes and says so; turning it into pretix's
+// "binary:<base64>" is the caller's business.
+TEST(DecodeImage, BinaryPayloadHasBytesAndNoText) {
+    const std::string bytes("\x00\x01\x02\xff\xfe binary\x00", 14);
+    const cv::Mat frame = frame_with_code(bytes, 700, 300, false);
+    const FrameDecode decode = decode_image(*view_of(frame));
+    ASSERT_EQ(decode.codes.size(), 1u);
+    EXPECT_EQ(decode.codes[0].bytes, bytes);
+    EXPECT_TRUE(decode.codes[0].binary);
+    EXPECT_EQ(decode.codes[0].text, "");
+}
+
+TEST(DecodeImage, Utf8PayloadIsItsOwnText) {
+    const std::string text = "Zoë Ørsted-Müller 山田";
+    const FrameDecode decode = decode_image(*view_of(frame_with_code(text, 700, 300, false)));
+    ASSERT_EQ(decode.codes.size(), 1u);
+    EXPECT_EQ(decode.codes[0].text, text);
+    EXPECT_FALSE(decode.codes[0].binary);
+}
+
 TEST(Symbologies, ParseNamesAndRefuseUnknownOnes) {
     EXPECT_EQ(parse_symbologies("qr"), static_cast<Symbologies>(Symbology::qr));
     EXPECT_EQ(parse_symbologies("qr, aztec,code128"),

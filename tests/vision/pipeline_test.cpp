@@ -163,6 +163,7 @@ TEST(ScanPipeline, DemoTicketsBecomeOneEventPerShowing) {
         const ScanEvent& event = events[i];
         EXPECT_EQ(event.bytes, texts[i % texts.size()]) << "event " << i;
         EXPECT_EQ(event.text, event.bytes);
+        EXPECT_FALSE(event.binary);
         EXPECT_EQ(event.origin, ScanOrigin::camera);
         EXPECT_EQ(event.symbology, Symbology::qr);
         EXPECT_NE(event.captured, Clock::time_point{});
