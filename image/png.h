@@ -1,20 +1,18 @@
-// PNG files: screenshots, badge previews, test corpora. Errors are values: a missing or corrupt
-// file gives nullopt / false and a message, never an exception.
+// PNG files: screenshots, badge previews, test corpora. A missing, unreadable or corrupt file is
+// an ordinary outcome: a one-line message naming the file, never an exception.
 #pragma once
 
-#include <optional>
+#include <expected>
 #include <string>
 
 #include "image/image.h"
 
 namespace kiosk {
 
-struct PngRead {
-    std::optional<Image> image;             // gray8, bgr24 or rgba32 as stored
-    std::string error;
-};
-PngRead read_png(const std::string& path);
-// Writes gray8, bgr24, rgb24 and rgba32 images; false with `error` set when the file cannot be written.
-bool write_png(const ImageView& image, const std::string& path, std::string* error = nullptr);
+// The image as stored: gray8, bgr24 (colour) or rgba32 (with alpha); 16-bit samples are reduced
+// to 8 bits.
+std::expected<Image, std::string> read_png(const std::string& path);
+// Writes gray8, bgr24, rgb24 and rgba32 images.
+std::expected<void, std::string> write_png(const ImageView& image, const std::string& path);
 
 } // namespace kiosk

@@ -1,7 +1,8 @@
 // QR codes drawn with ZXing-cpp's writer: badges, the demo camera and the test corpus.
 #pragma once
 
-#include <optional>
+#include <expected>
+#include <string>
 #include <string_view>
 
 #include "image/image.h"
@@ -16,8 +17,8 @@ struct QrStyle {
     QrErrorCorrection error_correction = QrErrorCorrection::medium;
 };
 
-// A gray8 image of the code (black on white), or nullopt when the text does not fit a QR code.
-// Bytes that are not valid UTF-8 are encoded as binary (byte mode).
-std::optional<Image> encode_qr(std::string_view text, const QrStyle& style = {});
+// A gray8 image of the code (black on white), or why there is none: the text is empty or does not
+// fit a QR code at the style's level. Bytes that are not valid UTF-8 are encoded as binary (byte mode).
+std::expected<Image, std::string> encode_qr(std::string_view text, const QrStyle& style = {});
 
 } // namespace kiosk

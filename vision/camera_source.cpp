@@ -155,8 +155,8 @@ private:
 OpenResult open_camera(const std::string& device, const SourceOptions& options) {
     std::error_code ignored;
     if (device.front() == '/' && std::filesystem::exists(device, ignored) && !std::filesystem::is_character_file(device, ignored))
-        return device + " is not a video device";
-    return std::unique_ptr<FrameSource>(std::make_unique<CameraSource>(device, options));
+        return std::unexpected(device + " is not a video device");
+    return std::make_unique<CameraSource>(device, options);
 }
 
 } // namespace kiosk::sources

@@ -532,7 +532,7 @@ std::string symbology_name(Symbology symbology) {
     return "qr";
 }
 
-std::optional<Symbologies> parse_symbologies(const std::string& csv) {
+std::expected<Symbologies, std::string> parse_symbologies(const std::string& csv) {
     Symbologies out = 0;
     std::stringstream stream(csv);
     std::string token;
@@ -546,9 +546,9 @@ std::optional<Symbologies> parse_symbologies(const std::string& csv) {
             out |= static_cast<Symbologies>(value);
             known = true;
         }
-        if (!known) return std::nullopt;
+        if (!known) return std::unexpected("unknown symbology \"" + token + "\" (known: qr, aztec, pdf417, datamatrix, code128)");
     }
-    if (out == 0) return std::nullopt;
+    if (out == 0) return std::unexpected(std::string("no symbology named (known: qr, aztec, pdf417, datamatrix, code128)"));
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,8 @@ enum class Symbology : uint16_t {
 using Symbologies = uint16_t;               // bitwise or of Symbology values
 constexpr Symbologies kDefaultSymbologies = static_cast<Symbologies>(Symbology::qr);
 std::string symbology_name(Symbology symbology);                      // "qr", "aztec", ...
-std::optional<Symbologies> parse_symbologies(const std::string& csv); // "qr,aztec" -> bits
+// "qr,aztec" -> bits, or a sentence naming the unknown name.
+std::expected<Symbologies, std::string> parse_symbologies(const std::string& csv);
 
 struct PointF {
     float x = 0, y = 0;

@@ -1,4 +1,4 @@
-// demo:: a synthetic camera, so `kiosk --demo` and the tests need no hardware.
+// demo: a synthetic camera, so `kiosk --demo` and the tests need no hardware.
 //
 // Each demo ticket's QR code is held up for ~2.5 s on a busy background (a lobby of moving
 // shapes and text, sensor noise): it drifts across the view, tilts in 3D, sometimes goes out of
@@ -266,12 +266,13 @@ private:
     int64_t index_ = 0;
 };
 
-// A paper ticket: the code (with its quiet zone) and a caption, black on white.
-std::optional<cv::Mat> make_card(const std::string& text, size_t number) {
+// A paper ticket: the code (with its quiet zone) and a caption, black on white; or why the text
+// makes no code.
+std::expected<cv::Mat, std::string> make_card(const std::string& text, size_t number) {
     QrStyle style;
     style.module_pixels = 1;
     auto code = encode_qr(text, style);
-    if (!code) return std::nullopt;
+    if (!code) return std::unexpected(code.error());
     const auto view = mat_of(code->view());
     const int module = std::max(1, kCardSide / view.cols);
     const int side = view.cols * module;
@@ -297,12 +298,12 @@ OpenResult open_demo(const SourceOptions& options) {
     std::vector<std::string> texts = options.demo_texts.empty() ? kDemoSecrets : options.demo_texts;
     std::vector<cv::Mat> cards;
     for (size_t i = 0; i < texts.size(); ++i) {
-        if (texts[i].empty()) return "demo text " + std::to_string(i + 1) + " is empty";
+        if (texts[i].empty()) return std::unexpected("demo text " + std::to_string(i + 1) + " is empty");
         auto card = make_card(texts[i], i + 1);
-        if (!card) return "demo text " + std::to_string(i + 1) + " does not fit in a QR code";
+        if (!card) return std::unexpected("demo text " + std::to_string(i + 1) + " does not fit in a QR code: " + card.error());
         cards.push_back(std::move(*card));
     }
-    return std::unique_ptr<FrameSource>(std::make_unique<DemoSource>(options, std::move(texts), std::move(cards), size));
+    return std::make_unique<DemoSource>(options, std::move(texts), std::move(cards), size);
 }
 
 } // namespace kiosk::sources

@@ -27,14 +27,14 @@ public:
     VideoFileSource(std::string path, const SourceOptions& options, int fallback_fps)
         : path_(std::move(path)), loop_(options.loop), realtime_(options.realtime), fallback_fps_(fallback_fps) {}
 
-    // Empty on success, else why the file cannot be played.
-    std::string open() {
+    // Nothing, or why the file cannot be played.
+    std::expected<void, std::string> open() {
         try {
             capture_.open(path_, backend());
         } catch (const cv::Exception& e) {
-            return path_ + ": " + e.what();
+            return std::unexpected(path_ + ": " + e.what());
         }
-        if (!capture_.isOpened()) return path_ + ": cannot open as a video";
+        if (!capture_.isOpened()) return std::unexpected(path_ + ": cannot open as a video");
         const double fps = rate_of(capture_, fallback_fps_);
         pacer_ = Pacer(fps);
         clock_ = FrameClock(realtime_, fps);
@@ -121,11 +121,11 @@ private:
 
 OpenResult open_video_file(const std::string& path, const SourceOptions& options) {
     std::error_code ignored;
-    if (!std::filesystem::exists(path, ignored)) return path + ": no such file";
-    if (std::filesystem::is_directory(path, ignored)) return path + " is a folder (use images:" + path + ")";
+    if (!std::filesystem::exists(path, ignored)) return std::unexpected(path + ": no such file");
+    if (std::filesystem::is_directory(path, ignored)) return std::unexpected(path + " is a folder (use images:" + path + ")");
     auto source = std::make_unique<VideoFileSource>(path, options, options.fps);
-    if (auto error = source->open(); !error.empty()) return error;
-    return std::unique_ptr<FrameSource>(std::move(source));
+    if (auto opened = source->open(); !opened) return std::unexpected(opened.error());
+    return source;
 }
 
 } // namespace kiosk::sources

@@ -36,7 +36,7 @@ std::optional<bool> parse_bool(std::string_view text) {
 }
 
 // Applies "key=value&key=value" to `options`; an error message names the first bad pair.
-std::optional<std::string> apply_query(std::string_view query, SourceOptions& options) {
+std::expected<void, std::string> apply_query(std::string_view query, SourceOptions& options) {
     while (!query.empty()) {
         const size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
@@ -45,7 +45,7 @@ std::optional<std::string> apply_query(std::string_view query, SourceOptions& op
         const size_t eq = pair.find('=');
         const std::string_view key = pair.substr(0, eq);
         const std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-        const auto bad = [&] { return "bad value for " + std::string(key) + ": \"" + std::string(value) + "\""; };
+        const auto bad = [&] { return std::unexpected("bad value for " + std::string(key) + ": \"" + std::string(value) + "\""); };
         if (key == "loop" || key == "realtime") {
             const auto flag = parse_bool(value);
             if (!flag) return bad();
@@ -66,66 +66,96 @@ std::optional<std::string> apply_query(std::string_view query, SourceOptions& op
             if (!number) return bad();
             options.demo_seed = static_cast<uint32_t>(*number);
         } else {
-            return "unknown option \"" + std::string(key) + "\" (known: loop, realtime, width, height, fps, fourcc, seed)";
+            return std::unexpected("unknown option \"" + std::string(key) + "\" (known: loop, realtime, width, height, fps, fourcc, seed)");
         }
     }
-    return std::nullopt;
+    return {};
 }
 
-sources::OpenResult open_checked(const std::string& uri, SourceOptions options) {
+// A URI taken apart: "scheme:argument?query", the query already applied to the options.
+struct SourceUri {
+    std::string scheme;
+    std::string argument;
+    SourceOptions options;
+};
+
+std::expected<SourceUri, std::string> parse_uri(const std::string& uri, SourceOptions options) {
     const size_t colon = uri.find(':');
     if (colon == std::string::npos || colon == 0)
-        return std::string("expected scheme:argument (camera:0, camera:/dev/video2, file:PATH, images:DIR, demo:)");
-    const std::string scheme = uri.substr(0, colon);
-    std::string argument = uri.substr(colon + 1);
-
+        return std::unexpected(std::string("expected scheme:argument (camera:0, camera:/dev/video2, file:PATH, images:DIR, demo:)"));
+    SourceUri parsed{uri.substr(0, colon), uri.substr(colon + 1), std::move(options)};
     // A '?' starts the options, unless the whole argument names an existing file (paths may
     // contain one).
     std::error_code ignored;
-    const size_t question = argument.rfind('?');
-    if (question != std::string::npos && !std::filesystem::exists(argument, ignored)) {
-        if (auto error = apply_query(std::string_view(argument).substr(question + 1), options)) return *error;
-        argument.resize(question);
+    const size_t question = parsed.argument.rfind('?');
+    if (question != std::string::npos && !std::filesystem::exists(parsed.argument, ignored)) {
+        if (auto applied = apply_query(std::string_view(parsed.argument).substr(question + 1), parsed.options); !applied)
+            return std::unexpected(applied.error());
+        parsed.argument.resize(question);
     }
-    if (options.fps < 1 || options.fps > 1000) return "fps must be between 1 and 1000, not " + std::to_string(options.fps);
-    const bool sized = scheme == "camera" || scheme == "demo"; // files and stills have their own size
-    if (sized && (options.width < 16 || options.height < 16 || options.width > 7680 || options.height > 4320))
-        return "size " + std::to_string(options.width) + "x" + std::to_string(options.height) + " is outside 16x16 .. 7680x4320";
+    return parsed;
+}
 
-    if (scheme == "camera") {
-        if (argument.empty()) return std::string("camera: needs a device number or path (camera:0, camera:/dev/video2)");
-        if (options.fourcc.size() != 4) return "fourcc must be four characters (MJPG, YUYV), not \"" + options.fourcc + "\"";
-        const bool is_number = parse_int(argument, 0, 1023).has_value();
-        if (!is_number && argument.front() != '/')
-            return "camera: expects a device number or an absolute device path, not \"" + argument + "\"";
-        return sources::open_camera(argument, options);
+// Limits every source shares; a camera or demo picture also needs a sane size (files and stills
+// have their own).
+std::expected<void, std::string> check_options(const SourceUri& uri) {
+    const SourceOptions& options = uri.options;
+    if (options.fps < 1 || options.fps > 1000)
+        return std::unexpected("fps must be between 1 and 1000, not " + std::to_string(options.fps));
+    const bool sized = uri.scheme == "camera" || uri.scheme == "demo";
+    if (sized && (options.width < 16 || options.height < 16 || options.width > 7680 || options.height > 4320))
+        return std::unexpected("size " + std::to_string(options.width) + "x" + std::to_string(options.height) +
+                               " is outside 16x16 .. 7680x4320");
+    return {};
+}
+
+sources::OpenResult open_camera_uri(const SourceUri& uri) {
+    const std::string& device = uri.argument;
+    if (device.empty()) return std::unexpected(std::string("camera: needs a device number or path (camera:0, camera:/dev/video2)"));
+    if (uri.options.fourcc.size() != 4)
+        return std::unexpected("fourcc must be four characters (MJPG, YUYV), not \"" + uri.options.fourcc + "\"");
+    const bool is_number = parse_int(device, 0, 1023).has_value();
+    if (!is_number && device.front() != '/')
+        return std::unexpected("camera: expects a device number or an absolute device path, not \"" + device + "\"");
+    return sources::open_camera(device, uri.options);
+}
+
+sources::OpenResult open_uri(const SourceUri& uri) {
+    if (uri.scheme == "camera") return open_camera_uri(uri);
+    if (uri.scheme == "file") {
+        if (uri.argument.empty()) return std::unexpected(std::string("file: needs a path to a video file"));
+        return sources::open_video_file(uri.argument, uri.options);
     }
-    if (scheme == "file") {
-        if (argument.empty()) return std::string("file: needs a path to a video file");
-        return sources::open_video_file(argument, options);
+    if (uri.scheme == "images") {
+        if (uri.argument.empty()) return std::unexpected(std::string("images: needs a folder of images"));
+        return sources::open_image_folder(uri.argument, uri.options);
     }
-    if (scheme == "images") {
-        if (argument.empty()) return std::string("images: needs a folder of images");
-        return sources::open_image_folder(argument, options);
+    if (uri.scheme == "demo") {
+        if (!uri.argument.empty())
+            return std::unexpected("demo: takes no argument, only options (demo:?seed=2), not \"" + uri.argument + "\"");
+        return sources::open_demo(uri.options);
     }
-    if (scheme == "demo") {
-        if (!argument.empty()) return "demo: takes no argument, only options (demo:?seed=2), not \"" + argument + "\"";
-        return sources::open_demo(options);
-    }
-    return "unknown frame source \"" + scheme + ":\" (camera:, file:, images:, demo:)";
+    return std::unexpected("unknown frame source \"" + uri.scheme + ":\" (camera:, file:, images:, demo:)");
+}
+
+sources::OpenResult open_checked(const std::string& uri, const SourceOptions& options) {
+    const auto parsed = parse_uri(uri, options);
+    if (!parsed) return std::unexpected(parsed.error());
+    if (const auto checked = check_options(*parsed); !checked) return std::unexpected(checked.error());
+    return open_uri(*parsed);
 }
 
 } // namespace
 
-std::variant<std::unique_ptr<FrameSource>, std::string> open_frame_source(const std::string& uri, const SourceOptions& options) {
+std::expected<std::unique_ptr<FrameSource>, std::string> open_frame_source(const std::string& uri, const SourceOptions& options) {
     // Sources report trouble as values; OpenCV may still throw (e.g. out of memory, a broken
     // codec), and a bad config line must never take the kiosk down.
     try {
         auto result = open_checked(uri, options);
-        if (auto* error = std::get_if<std::string>(&result)) return "frame source \"" + uri + "\": " + *error;
+        if (!result) return std::unexpected("frame source \"" + uri + "\": " + result.error());
         return result;
     } catch (const std::exception& e) {
-        return "frame source \"" + uri + "\": " + e.what();
+        return std::unexpected("frame source \"" + uri + "\": " + e.what());
     }
 }
 

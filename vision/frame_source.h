@@ -1,7 +1,7 @@
 // Where frames come from, chosen by a URI in the config or on the command line:
 //   camera:0  camera:/dev/video2          a V4L2 camera through OpenCV (reconnects when replugged)
 //   file:PATH[?loop=1]                    a video file, played once or looped
-//   images:DIR                            a folder of stills (png, jpg, bmp), in name order
+//   images:DIR                            a folder of stills (png, jpg, bmp, webp, tiff, pgm, ppm), in name order
 //   demo:                                 a synthetic camera showing demo tickets as moving QR codes
 // Any of them may end in options that override SourceOptions: ?loop=1&realtime=0&width=1280&height=720
 // &fps=30&fourcc=YUYV&seed=7.
@@ -14,10 +14,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "image/image.h"
@@ -59,8 +59,8 @@ public:
     virtual std::string last_error() const = 0; // empty when all is well
 };
 
-// Opens the source a URI names, or explains in one line why it cannot.
-std::variant<std::unique_ptr<FrameSource>, std::string> open_frame_source(const std::string& uri,
-                                                                          const SourceOptions& options = {});
+// Opens the source a URI names, or explains in one line, naming the URI, why it cannot.
+std::expected<std::unique_ptr<FrameSource>, std::string> open_frame_source(const std::string& uri,
+                                                                           const SourceOptions& options = {});
 
 } // namespace kiosk

@@ -4,10 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <memory>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include <opencv2/core/mat.hpp>
 
@@ -15,7 +15,8 @@
 
 namespace kiosk::sources {
 
-using OpenResult = std::variant<std::unique_ptr<FrameSource>, std::string>;
+// The source, or why it cannot be opened (one line; open_frame_source adds the URI).
+using OpenResult = std::expected<std::unique_ptr<FrameSource>, std::string>;
 
 // `device` is a number ("0") or a device path ("/dev/video2"), already checked by the caller.
 OpenResult open_camera(const std::string& device, const SourceOptions& options);

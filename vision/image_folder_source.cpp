@@ -12,16 +12,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The folder's stills sorted by name; listed again at every loop so files dropped in meanwhile
-// are picked up.
-std::vector<fs::path> list_stills(const fs::path& directory, std::string& error) {
+// The folder's stills sorted by name, or why the folder cannot be listed; listed again at every
+// loop so files dropped in meanwhile are picked up.
+std::expected<std::vector<fs::path>, std::string> list_stills(const fs::path& directory) {
     std::vector<fs::path> files;
     std::error_code code;
     for (fs::directory_iterator it(directory, code), end; !code && it != end; it.increment(code)) {
         std::error_code ignored;
         if (it->is_regular_file(ignored) && looks_like_still_image(it->path())) files.push_back(it->path());
     }
-    if (code) error = directory.string() + ": " + code.message();
+    if (code) return std::unexpected(directory.string() + ": " + code.message());
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -39,14 +39,14 @@ public:
         for (size_t attempts = 0; attempts <= files_.size(); ++attempts) {
             if (position_ == files_.size() && !rewind()) return std::nullopt;
             const fs::path& path = files_[position_++];
-            StillRead read = read_still_image(path);
-            if (!read.image) {
-                error_ = "skipped " + path.filename().string() + ": " + read.error;
+            auto image = read_still_image(path);
+            if (!image) {
+                error_ = "skipped " + path.filename().string() + ": " + image.error();
                 continue;
             }
             ++frames_this_pass_;
             const int64_t index = index_++;
-            return Frame{std::move(*read.image), clock_.stamp(index), index};
+            return Frame{std::move(*image), clock_.stamp(index), index};
         }
         return std::nullopt;
     }
@@ -69,15 +69,15 @@ private:
             state_ = SourceState::finished;
             return false;
         }
-        std::string list_error;
-        files_ = list_stills(directory_, list_error);
-        position_ = 0;
-        frames_this_pass_ = 0;
-        if (files_.empty()) {
+        auto files = list_stills(directory_);
+        if (!files || files->empty()) {
             state_ = SourceState::failed;
-            error_ = list_error.empty() ? directory_.string() + ": the folder has no images any more" : list_error;
+            error_ = files ? directory_.string() + ": the folder has no images any more" : files.error();
             return false;
         }
+        files_ = std::move(*files);
+        position_ = 0;
+        frames_this_pass_ = 0;
         return true;
     }
 
@@ -97,13 +97,13 @@ private:
 
 OpenResult open_image_folder(const std::string& directory, const SourceOptions& options) {
     std::error_code ignored;
-    if (!fs::exists(directory, ignored)) return directory + ": no such folder";
-    if (!fs::is_directory(directory, ignored)) return directory + " is not a folder (use file:" + directory + " for a video)";
-    std::string error;
-    auto files = list_stills(directory, error);
-    if (!error.empty()) return error;
-    if (files.empty()) return directory + ": no images (png, jpg, jpeg, bmp) in this folder";
-    return std::unique_ptr<FrameSource>(std::make_unique<ImageFolderSource>(directory, std::move(files), options));
+    if (!fs::exists(directory, ignored)) return std::unexpected(directory + ": no such folder");
+    if (!fs::is_directory(directory, ignored))
+        return std::unexpected(directory + " is not a folder (use file:" + directory + " for a video)");
+    auto files = list_stills(directory);
+    if (!files) return std::unexpected(files.error());
+    if (files->empty()) return std::unexpected(directory + ": no images (png, jpg, jpeg, bmp, ...) in this folder");
+    return std::make_unique<ImageFolderSource>(directory, std::move(*files), options);
 }
 
 } // namespace kiosk::sources

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -19,31 +20,19 @@ bool looks_like_still_image(const std::filesystem::path& path) {
     return std::find(kExtensions.begin(), kExtensions.end(), extension) != kExtensions.end();
 }
 
-StillRead read_still_image(const std::filesystem::path& path) {
-    StillRead out;
+std::expected<Image, std::string> read_still_image(const std::filesystem::path& path) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        out.error = "not a readable file";
-        return out;
-    }
+    if (!std::filesystem::is_regular_file(path, ec)) return std::unexpected(std::string("not a readable file"));
     cv::Mat mat;
     try {
         mat = cv::imread(path.string(), cv::IMREAD_COLOR);
-    } catch (const cv::Exception& e) {
-        out.error = "cannot decode the image";
-        return out;
+    } catch (const cv::Exception&) {
+        return std::unexpected(std::string("cannot decode the image"));
     }
-    if (mat.empty()) {
-        out.error = "cannot decode the image (unknown format or truncated file)";
-        return out;
-    }
+    if (mat.empty()) return std::unexpected(std::string("cannot decode the image (unknown format or truncated file)"));
     const auto view = view_of(mat);
-    if (!view) {
-        out.error = "unsupported pixel format";
-        return out;
-    }
-    out.image = Image::copy_of(*view);
-    return out;
+    if (!view) return std::unexpected(std::string("unsupported pixel format"));
+    return Image::copy_of(*view);
 }
 
 } // namespace kiosk

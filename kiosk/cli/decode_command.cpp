@@ -53,13 +53,13 @@ json line_for(const std::string& file, const json& frame, const FrameDecode& dec
 void emit(const json& line) { std::cout << dump_line(line) << '\n'; }
 
 void decode_still(const fs::path& path, const DecodeOptions& options, Tally& tally) {
-    const StillRead read = read_still_image(path);
-    if (!read.image) {
-        emit({{"file", path.string()}, {"frame", nullptr}, {"error", read.error}, {"ms", 0}});
+    const auto image = read_still_image(path);
+    if (!image) {
+        emit({{"file", path.string()}, {"frame", nullptr}, {"error", image.error()}, {"ms", 0}});
         tally.unreadable = true;
         return;
     }
-    const FrameDecode decode = decode_image(read.image->view(), options);
+    const FrameDecode decode = decode_image(image->view(), options);
     tally.codes += decode.codes.empty() ? 0 : 1;
     emit(line_for(path.string(), nullptr, decode));
 }
@@ -69,12 +69,12 @@ void decode_video(const fs::path& path, const DecodeCommand& command, Tally& tal
     source_options.realtime = false;
     source_options.loop = false;
     auto opened = open_frame_source("file:" + path.string(), source_options);
-    if (auto* error = std::get_if<std::string>(&opened)) {
-        emit({{"file", path.string()}, {"frame", nullptr}, {"error", *error}, {"ms", 0}});
+    if (!opened) {
+        emit({{"file", path.string()}, {"frame", nullptr}, {"error", opened.error()}, {"ms", 0}});
         tally.unreadable = true;
         return;
     }
-    auto& source = std::get<std::unique_ptr<FrameSource>>(opened);
+    const std::unique_ptr<FrameSource>& source = *opened;
     // Frames of one video are consecutive: the region memory helps exactly as on the kiosk. Every
     // frame gets the full search, though: a file is read once, with no next frame to save time for.
     DecodeOptions options = command.options;

@@ -817,11 +817,13 @@ cv::Mat make_frame(const std::string& condition, int height, Rng& rng, std::stri
 
     if (recipe.has_code) {
         // The code, its size in the frame, and a carrier drawn a little finer than that.
-        std::optional<Image> code;
-        while (!code) {
+        // A text that does not fit a code at this level is drawn again.
+        const auto draw_code = [&] {
             expected = ticket_text(rng, recipe.short_text);
-            code = encode_qr(expected, QrStyle{1, 0, recipe.ecc});
-        }
+            return encode_qr(expected, QrStyle{1, 0, recipe.ecc});
+        };
+        auto code = draw_code();
+        while (!code) code = draw_code();
         const int n = code->width();
         double code_px = recipe.small_px > 0 ? recipe.small_px * height / 1080.0 : rng.uniform(recipe.width_lo, recipe.width_hi) * height;
         if (recipe.small_px <= 0) code_px = std::max(code_px, 3.0 * n);

@@ -121,7 +121,9 @@ TEST(Symbologies, ParseNamesAndRefuseUnknownOnes) {
     EXPECT_EQ(parse_symbologies("qr, aztec,code128"),
               static_cast<Symbologies>(static_cast<Symbologies>(Symbology::qr) | static_cast<Symbologies>(Symbology::aztec) |
                                        static_cast<Symbologies>(Symbology::code128)));
-    EXPECT_FALSE(parse_symbologies("qr,teapot"));
+    const auto teapot = parse_symbologies("qr,teapot");
+    ASSERT_FALSE(teapot);
+    EXPECT_NE(teapot.error().find("\"teapot\""), std::string::npos) << teapot.error();
     EXPECT_FALSE(parse_symbologies(""));
     EXPECT_EQ(symbology_name(Symbology::data_matrix), "datamatrix");
 }

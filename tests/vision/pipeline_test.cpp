@@ -37,8 +37,11 @@ std::unique_ptr<FrameSource> open_demo(const std::vector<std::string>& texts) {
     options.fps = 10;
     options.demo_texts = texts;
     auto result = open_frame_source("demo:", options);
-    EXPECT_TRUE(std::holds_alternative<std::unique_ptr<FrameSource>>(result)) << std::get<std::string>(result);
-    return std::move(std::get<std::unique_ptr<FrameSource>>(result));
+    if (!result) {
+        ADD_FAILURE() << result.error();
+        return nullptr;
+    }
+    return std::move(*result);
 }
 
 // Polls `done` until it holds or `limit` passes; the liveness bound of every test here.
@@ -276,8 +279,8 @@ TEST(ScanPipeline, EmptyFramesAreHarmless) {
 
 TEST(ScanPipeline, MissingCameraShowsReconnectingAndStopsPromptly) {
     auto source = open_frame_source("camera:/dev/video99");
-    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<FrameSource>>(source));
-    ScanPipeline pipeline(std::move(std::get<std::unique_ptr<FrameSource>>(source)));
+    ASSERT_TRUE(source) << source.error();
+    ScanPipeline pipeline(std::move(*source));
     pipeline.start();
     EXPECT_TRUE(eventually([&] {
         const PipelineStats stats = pipeline.stats();
