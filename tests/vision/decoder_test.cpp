@@ -38,7 +38,11 @@ TEST(FrameDecoder, FindsTheCodeInTheRegionOfTheLastFrame) {
 }
 
 TEST(FrameDecoder, DarkModeCodeStaysInTheRegionFrameAfterFrame) {
-    FrameDecoder decoder;
+    // Which attempts run, not how fast: under the default 12 ms a cold first call (or a loaded
+    // machine) can spend the budget before any inverted attempt gets its turn.
+    DecodeOptions options;
+    options.budget = std::chrono::seconds(1);
+    FrameDecoder decoder(options);
     const cv::Mat frame = frame_with_code("dark-mode-ticket", 600, 400, true);
     const std::string first = decoder.decode(*view_of(frame)).winning_attempt;
     ASSERT_NE(first.find("inverted"), std::string::npos) << first; // light-on-dark: an inverted attempt read it
