@@ -1,3 +1,13 @@
+// FrameDecoder and decode_image: the search for a code in one frame.
+//
+// [SECTION] Symbologies
+// [SECTION] Reading one attempt: ZXing's results as DecodedCodes in frame pixels
+// [SECTION] The frame being searched: gray image, shared scaled copies, the budget's clock
+// [SECTION] The attempt tables
+// [SECTION] Preparations: the image operations attempts apply
+// [SECTION] What a FrameDecoder remembers between frames
+// [SECTION] One frame's search, stage by stage
+// [SECTION] Public API
 #include "vision/decoder.h"
 
 #include <algorithm>
@@ -18,18 +28,26 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+double ms_since(Clock::time_point started) { return std::chrono::duration<double, std::milli>(Clock::now() - started).count(); }
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Symbologies
+// -----------------------------------------------------------------------------------------------
+
 constexpr std::pair<Symbology, const char*> kSymbologyNames[] = {
     {Symbology::qr, "qr"},           {Symbology::aztec, "aztec"},     {Symbology::pdf417, "pdf417"},
     {Symbology::data_matrix, "datamatrix"}, {Symbology::code128, "code128"},
 };
 
+bool wants(Symbologies symbologies, Symbology symbology) { return symbologies & static_cast<Symbologies>(symbology); }
+
 ZXing::BarcodeFormats zxing_formats(Symbologies symbologies) {
     ZXing::BarcodeFormats formats;
-    if (symbologies & static_cast<Symbologies>(Symbology::qr)) formats |= ZXing::BarcodeFormat::QRCode;
-    if (symbologies & static_cast<Symbologies>(Symbology::aztec)) formats |= ZXing::BarcodeFormat::Aztec;
-    if (symbologies & static_cast<Symbologies>(Symbology::pdf417)) formats |= ZXing::BarcodeFormat::PDF417;
-    if (symbologies & static_cast<Symbologies>(Symbology::data_matrix)) formats |= ZXing::BarcodeFormat::DataMatrix;
-    if (symbologies & static_cast<Symbologies>(Symbology::code128)) formats |= ZXing::BarcodeFormat::Code128;
+    if (wants(symbologies, Symbology::qr)) formats |= ZXing::BarcodeFormat::QRCode;
+    if (wants(symbologies, Symbology::aztec)) formats |= ZXing::BarcodeFormat::Aztec;
+    if (wants(symbologies, Symbology::pdf417)) formats |= ZXing::BarcodeFormat::PDF417;
+    if (wants(symbologies, Symbology::data_matrix)) formats |= ZXing::BarcodeFormat::DataMatrix;
+    if (wants(symbologies, Symbology::code128)) formats |= ZXing::BarcodeFormat::Code128;
     return formats;
 }
 
@@ -43,7 +61,81 @@ Symbology symbology_of(ZXing::BarcodeFormat format) {
     }
 }
 
-bool wants_linear(Symbologies symbologies) { return symbologies & static_cast<Symbologies>(Symbology::code128); }
+ZXing::DecodeHints hints_for(const DecodeOptions& options, bool thorough, ZXing::Binarizer binarizer) {
+    ZXing::DecodeHints hints;
+    hints.setFormats(zxing_formats(options.symbologies));
+    hints.setTryHarder(thorough);
+    hints.setTryDownscale(thorough);
+    hints.setTryRotate(wants(options.symbologies, Symbology::code128)); // 2D codes are found at any angle anyway
+    hints.setBinarizer(binarizer);
+    return hints;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Reading one attempt: ZXing's results as DecodedCodes in frame pixels
+// -----------------------------------------------------------------------------------------------
+
+// One way of looking at the frame: an image derived from it, and how its pixels map back.
+struct Attempt {
+    const char* name;
+    cv::Mat image;                          // 8-bit gray
+    double scale = 1.0;                     // attempt pixels per frame pixel
+    cv::Point offset{0, 0};                 // of the attempt's origin in frame pixels
+    ZXing::DecodeHints hints;
+    std::optional<std::array<cv::Point2f, 4>> corners; // known corners in attempt pixels, instead of ZXing's
+};
+
+// The payload as text: the bytes themselves when they are UTF-8; ZXing's conversion when the code
+// declares another character set (e.g. Shift-JIS or Latin-1 under an ECI); otherwise binary, with
+// no text (pretix's "binary:<base64>" form is the caller's to make).
+void set_text(DecodedCode& code, const ZXing::Result& result) {
+    if (utf8::is_valid(code.bytes)) {
+        code.text = code.bytes;
+    } else if (result.contentType() == ZXing::ContentType::Text) {
+        code.text = result.text();
+    } else {
+        code.binary = true;
+    }
+}
+
+DecodedCode decoded_code(const ZXing::Result& result, const Attempt& attempt) {
+    DecodedCode code;
+    const ZXing::ByteArray& bytes = result.bytes();
+    code.bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    set_text(code, result);
+    code.symbology = symbology_of(result.format());
+    const auto& position = result.position();
+    for (size_t i = 0; i < 4; ++i) {
+        const cv::Point2f corner = attempt.corners ? (*attempt.corners)[i]
+                                                   : cv::Point2f(static_cast<float>(position[i].x), static_cast<float>(position[i].y));
+        code.corners[i] = PointF{static_cast<float>(corner.x / attempt.scale + attempt.offset.x),
+                                 static_cast<float>(corner.y / attempt.scale + attempt.offset.y)};
+    }
+    return code;
+}
+
+// Runs one attempt (the caller checked the budget) and adds what it read to `out`; true when the
+// frame now has a code. Only results ZXing verified count (error correction or a checksum), and a
+// payload already read in this frame is not added twice.
+bool read_attempt(const Attempt& attempt, FrameDecode& out) {
+    ++out.attempts;
+    const cv::Mat& image = attempt.image;
+    const ZXing::ImageView view(image.data, image.cols, image.rows, ZXing::ImageFormat::Lum, static_cast<int>(image.step[0]));
+    for (const ZXing::Result& result : ZXing::ReadBarcodes(view, attempt.hints)) {
+        if (!result.isValid()) continue;
+        DecodedCode code = decoded_code(result, attempt);
+        const bool duplicate = std::any_of(out.codes.begin(), out.codes.end(),
+                                           [&](const DecodedCode& other) { return other.bytes == code.bytes; });
+        if (!duplicate) out.codes.push_back(std::move(code));
+    }
+    if (out.codes.empty()) return false;
+    out.winning_attempt = attempt.name;
+    return true;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] The frame being searched: gray image, shared scaled copies, the budget's clock
+// -----------------------------------------------------------------------------------------------
 
 // The frame as 8-bit gray, the only input ZXing's detectors use. A gray frame is used in place.
 cv::Mat gray_of(const ImageView& frame) {
@@ -59,59 +151,20 @@ cv::Mat gray_of(const ImageView& frame) {
     return gray;
 }
 
-// One way of looking at the frame: an image derived from it, and how its pixels map back.
-struct Attempt {
-    const char* name;
-    cv::Mat image;                          // 8-bit gray
-    double scale = 1.0;                     // attempt pixels per frame pixel
-    cv::Point offset{0, 0};                 // of the attempt's origin in frame pixels
-    ZXing::DecodeHints hints;
-    std::optional<std::array<cv::Point2f, 4>> corners; // known corners in attempt pixels, instead of ZXing's
-};
+// The long side of the image most whole-frame attempts and the region finder work on.
+constexpr int kSmallSide = 960;
+// The long side of the "mid" attempt, between the small image and full resolution.
+constexpr int kMidSide = 1400;
+// Frames whose long side is at most this (720p) are never shrunk.
+constexpr int kLargestUnshrunkSide = 1400;
 
 class Session {
 public:
     Session(const ImageView& frame, const DecodeOptions& options)
         : options_(options), started_(Clock::now()), gray_(gray_of(frame)) {}
 
-    // Runs one attempt (the caller checked the budget); true when it found a code.
-    bool run(Attempt&& attempt, FrameDecode& out) {
-        ++out.attempts;
-        const cv::Mat& image = attempt.image;
-        const ZXing::ImageView view(image.data, image.cols, image.rows, ZXing::ImageFormat::Lum, static_cast<int>(image.step[0]));
-        const ZXing::Results results = ZXing::ReadBarcodes(view, attempt.hints);
-        for (const ZXing::Result& result : results) {
-            if (!result.isValid()) continue; // only what error correction or a checksum confirmed
-            DecodedCode code;
-            const ZXing::ByteArray& bytes = result.bytes();
-            code.bytes.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-            // pretix's "binary:<base64>" form of a binary payload is the caller's to make.
-            if (utf8::is_valid(code.bytes)) {
-                code.text = code.bytes;
-            } else if (result.contentType() == ZXing::ContentType::Text) {
-                code.text = result.text(); // e.g. Shift-JIS or Latin-1 text under an ECI: ZXing converted it
-            } else {
-                code.binary = true;
-            }
-            code.symbology = symbology_of(result.format());
-            const auto& position = result.position();
-            for (size_t i = 0; i < 4; ++i) {
-                const cv::Point2f corner = attempt.corners ? (*attempt.corners)[i]
-                                                           : cv::Point2f(static_cast<float>(position[i].x), static_cast<float>(position[i].y));
-                code.corners[i] = PointF{static_cast<float>(corner.x / attempt.scale + attempt.offset.x),
-                                         static_cast<float>(corner.y / attempt.scale + attempt.offset.y)};
-            }
-            const bool duplicate = std::any_of(out.codes.begin(), out.codes.end(),
-                                               [&](const DecodedCode& other) { return other.bytes == code.bytes; });
-            if (!duplicate) out.codes.push_back(std::move(code));
-        }
-        if (out.codes.empty()) return false;
-        out.winning_attempt = attempt.name;
-        return true;
-    }
-
     const cv::Mat& gray() const { return gray_; }
-    double elapsed_ms() const { return std::chrono::duration<double, std::milli>(Clock::now() - started_).count(); }
+    double elapsed_ms() const { return ms_since(started_); }
     double budget_ms() const { return std::chrono::duration<double, std::milli>(options_.budget).count(); }
     std::chrono::microseconds elapsed() const {
         return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
@@ -122,7 +175,7 @@ public:
     // and blurs 2-3 px modules away, where halving 1080p is cheap and exact.
     double scale_for(int max_side) const {
         const int long_side = std::max(gray_.cols, gray_.rows);
-        return long_side > std::max(max_side, 1400) ? static_cast<double>(max_side) / long_side : 1.0;
+        return long_side > std::max(max_side, kLargestUnshrunkSide) ? static_cast<double>(max_side) / long_side : 1.0;
     }
     // The frame at scale_for(max_side), made once per size: several attempts share it.
     const cv::Mat& downscaled(int max_side) {
@@ -132,6 +185,9 @@ public:
         if (cached.empty()) cv::resize(gray_, cached, cv::Size(), scale, scale, cv::INTER_AREA);
         return cached;
     }
+    // Frames up to 720p are not shrunk (see scale_for); their modules are the ones that can be
+    // too small to read.
+    bool small_frame() const { return scale_for(kSmallSide) == 1.0; }
 
 private:
     const DecodeOptions& options_;
@@ -140,15 +196,9 @@ private:
     std::map<int, cv::Mat> downscaled_;
 };
 
-ZXing::DecodeHints hints_for(const DecodeOptions& options, bool thorough, ZXing::Binarizer binarizer) {
-    ZXing::DecodeHints hints;
-    hints.setFormats(zxing_formats(options.symbologies));
-    hints.setTryHarder(thorough);
-    hints.setTryDownscale(thorough);
-    hints.setTryRotate(wants_linear(options.symbologies)); // 2D codes are found at any angle anyway
-    hints.setBinarizer(binarizer);
-    return hints;
-}
+// -----------------------------------------------------------------------------------------------
+// [SECTION] The attempt tables
+// -----------------------------------------------------------------------------------------------
 
 // How an attempt derives its image from the frame.
 enum class Source { small, full, mid, upscaled };
@@ -165,9 +215,10 @@ struct AttemptSpec {
 constexpr auto kLocal = ZXing::Binarizer::LocalAverage;
 constexpr auto kGlobal = ZXing::Binarizer::GlobalHistogram;
 
-// Cheap attempts, tried on every frame in this order while they fit the budget. Measured on the
-// test corpus (docs/BENCHMARKS.md): most codes fall to the first; a global threshold rescues
-// gray-on-white print and small codes; a contrast stretch rescues dim and washed-out frames.
+// Cheap whole-frame attempts, in this order. The first runs on every frame that the region of
+// the last detection did not settle, and reads most codes; the others run in the whole-frame
+// stage. A global threshold rescues gray-on-white print and small codes, a contrast stretch dim
+// and washed-out frames. (`decode_bench --raw` records which attempt read each frame.)
 constexpr AttemptSpec kCheapAttempts[] = {
     {"downscaled", Source::small, Prep::none, false, kLocal},
     {"downscaled_inverted", Source::small, Prep::invert, false, kLocal},   // dark mode
@@ -175,8 +226,9 @@ constexpr AttemptSpec kCheapAttempts[] = {
     {"stretched", Source::small, Prep::stretch, false, kLocal},
 };
 
-// Expensive attempts. A frame whose budget ends part-way leaves a cursor and the next frame
-// continues there: a code held still in hard light gets every strategy within a few frames.
+// Expensive whole-frame attempts, after the cheap ones. A frame whose budget ends part-way leaves
+// a cursor and the next frame continues there: a code held still in hard light gets every
+// strategy within a few frames.
 constexpr AttemptSpec kThoroughAttempts[] = {
     {"equalized", Source::small, Prep::equalize, false, kLocal},            // glare, uneven light
     {"full", Source::full, Prep::none, true, kLocal},                       // small, far-away codes
@@ -189,13 +241,14 @@ constexpr AttemptSpec kThoroughAttempts[] = {
 };
 
 // Attempts on a candidate region (code_regions.h) at full resolution, always with tryHarder: a
-// crop around a code is 10-20x smaller than the frame, so each costs 0.3-2 ms. They rescue what
-// the whole-frame attempts lose to one local defect: a highlight that washes out a finder
-// pattern (adaptive threshold), 2-3 px modules softened by blur (upscaled), ink spread or thinned
-// by a crumpled or covered code (Otsu, dilation), dim light (equalized, global threshold). The
-// resampler (qr_resampler.h) reads QR codes on bent paper, in noise and in either polarity for
-// 0.5-2 ms, so it comes right after the plain and inverted crops. Order: chosen on a training run
-// of the corpus (seed 777, not the benchmark's frames), cheap and often useful first.
+// crop around a code is 10-20x smaller than the frame, so each costs a fraction of a whole-frame
+// attempt. They rescue what the whole-frame attempts lose to one local defect: a highlight that
+// washes out a finder pattern (adaptive threshold), 2-3 px modules softened by blur (upscaled),
+// ink spread or thinned by a crumpled or covered code (Otsu, dilation), dim light (stretched,
+// equalized, global threshold), a smooth highlight or shadow over the code (black-hat). The
+// resampler (qr_resampler.h) reads QR codes on bent paper, in noise and in either polarity, so it
+// comes right after the plain and inverted crops. Order: chosen on a training run of the corpus
+// (seed 777, not the benchmark's frames), cheap and often useful first.
 struct CandidateSpec {
     const char* name;
     Prep prep;
@@ -216,6 +269,10 @@ constexpr CandidateSpec kCandidateAttempts[] = {
     {"candidate_blackhat", Prep::blackhat, false, kLocal},
     {"candidate_equalized_global", Prep::equalize, false, kGlobal},
 };
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Preparations: the image operations attempts apply
+// -----------------------------------------------------------------------------------------------
 
 bool is_inverted(Prep prep) { return prep == Prep::invert || prep == Prep::equalize_invert; }
 
@@ -314,10 +371,14 @@ cv::Mat prepared(const cv::Mat& source, Prep prep) {
     }
     return source;
 }
+// -----------------------------------------------------------------------------------------------
+// [SECTION] What a FrameDecoder remembers between frames
+// -----------------------------------------------------------------------------------------------
 
 // How long each kind of attempt takes per megapixel, preparation included, learnt as the
 // decoder runs (a moving average), so the budget check skips an attempt that cannot finish in
-// time. Starting values: one core of the development machine (docs/BENCHMARKS.md).
+// time. The starting values are rough costs on one core of the development machine; after a few
+// frames the learnt ones take over.
 class CostModel {
 public:
     double expected_ms(const std::string& attempt, double megapixels) const {
@@ -338,13 +399,10 @@ private:
         {"candidate", 4.2},   {"candidate_inverted", 4.5},  {"candidate_stretched", 5.0}, {"candidate_adaptive", 6.5},
         {"candidate_otsu", 5.0}, {"candidate_upscaled", 5.2}, {"candidate_dilated", 4.2}, {"candidate_equalized", 8.5},
         {"candidate_blackhat", 7.5}, {"candidate_equalized_global", 7.5},
-        {"candidate_resampled", 1.5}, // ms per call, not per megapixel: see run_candidates
+        {"candidate_resampled", 1.5}, // ms per call, not per megapixel: see FrameSearch::candidate_megapixels
     };
 };
 
-} // namespace
-
-// What a FrameDecoder remembers between frames.
 // Whether the camera sees what it saw in the previous frame: 64x36 thumbnails compared pixel by
 // pixel. Sensor noise averages out at that size; a hand, a phone or a person entering the view
 // changes many thumbnail pixels, and a code held in the hand never stays still to the pixel.
@@ -368,6 +426,8 @@ private:
     cv::Mat previous_;
 };
 
+} // namespace
+
 struct DecoderMemory {
     std::optional<std::array<int, 4>> region; // x, y, width, height of the last detection, padded
     bool region_inverted = false;             // the last code was light-on-dark
@@ -381,150 +441,277 @@ struct DecoderMemory {
 
 namespace {
 
-FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, DecoderMemory& memory, bool use_region) {
-    FrameDecode out;
-    if (frame.empty()) return out;
-    Session session(frame, options);
-    const cv::Mat& gray = session.gray();
-    auto finish = [&] {
-        out.elapsed = session.elapsed();
-        return out;
-    };
-    enum class Result { found, missed, skipped };
-    auto run = [&](const AttemptSpec& spec) {
-        if (is_inverted(spec.prep) && !options.try_inverted) return Result::skipped;
-        const int max_side = spec.source == Source::small ? 960 : spec.source == Source::mid ? 1400 : 0;
-        const double scale = max_side == 0 ? 1.0 : session.scale_for(max_side);
-        if (spec.source == Source::mid && scale == 1.0) return Result::skipped; // same as the small image
-        // Upscaling only pays where modules are a few pixels wide: frames up to 720p.
-        if (spec.source == Source::upscaled && session.scale_for(960) < 1.0) return Result::skipped;
-        const double megapixels = static_cast<double>(gray.total()) * (spec.source == Source::upscaled ? 4.0 : scale * scale) / 1e6;
-        if (out.attempts > 0 && session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
-            out.budget_exhausted = true;
-            return Result::skipped;
-        }
-        const auto started = Clock::now();
-        cv::Mat upscaled;
-        if (spec.source == Source::upscaled) cv::resize(gray, upscaled, cv::Size(), 2.0, 2.0, cv::INTER_LINEAR);
-        const cv::Mat& source = spec.source == Source::upscaled ? upscaled : max_side == 0 ? gray : session.downscaled(max_side);
-        const bool found = session.run({spec.name, prepared(source, spec.prep), spec.source == Source::upscaled ? 2.0 : scale, {},
-                                        hints_for(options, spec.thorough, spec.binarizer), {}},
-                                       out);
-        memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-        return found ? Result::found : Result::missed;
-    };
+// -----------------------------------------------------------------------------------------------
+// [SECTION] One frame's search, stage by stage
+// -----------------------------------------------------------------------------------------------
 
-    // 1. Where the code was a moment ago: a small crop at full resolution is cheap and sharp.
-    if (use_region && memory.region) {
-        const auto& r = *memory.region;
-        const cv::Rect rect = cv::Rect(r[0], r[1], r[2], r[3]) & cv::Rect(0, 0, gray.cols, gray.rows);
-        if (rect.area() > 0) {
-            const cv::Mat crop = memory.region_inverted ? inverted(gray(rect)) : gray(rect);
-            if (session.run({"region", crop, 1.0, rect.tl(), hints_for(options, true, kLocal), {}}, out)) return finish();
-        }
-    }
-    // 2. The first cheap attempt, which reads most codes.
-    if (run(kCheapAttempts[0]) == Result::found) return finish();
-    // 2b. A still scene the full search has been through long enough for every attempt to have
-    // had its turn (the cursors move on each frame): the cheap attempt above is enough to notice
-    // a code that appears, and the scene changing starts the full search again.
-    if (options.idle_when_still) {
-        constexpr int kStillFramesBeforeIdle = 15; // half a second at 30 fps
-        const bool still = memory.still.same_as_before(session.downscaled(960));
-        memory.fruitless_still_frames = still ? memory.fruitless_still_frames + 1 : 0;
-        if (memory.fruitless_still_frames > kStillFramesBeforeIdle) {
-            out.idle = true;
+// The stages, in the order run() tries them; the first code found ends the search:
+//   1. the region of the last detection, at full resolution (FrameDecoder only);
+//   2. the first cheap attempt on the downscaled frame, which reads most codes;
+//   3. on a still scene the full search has already been through: nothing more (idle);
+//   4. candidate regions, each with several preparations, and the rest of the whole frame (the
+//      other cheap attempts, then the thorough ones from the cursor); candidates first, but after
+//      a frame that ran out of budget the other stage goes first.
+// Attempts after the first are skipped when their learnt cost does not fit the time left; a
+// cheaper one later in the list may still fit.
+class FrameSearch {
+public:
+    FrameSearch(const ImageView& frame, const DecodeOptions& options, DecoderMemory& memory)
+        : options_(options), memory_(memory), session_(frame, options) {}
+
+    FrameDecode run(bool use_region) {
+        if (use_region && read_last_region()) return finish();
+        if (run_whole_frame_attempt(kCheapAttempts[0]) == Outcome::found) return finish();
+        if (options_.idle_when_still && idles_on_still_scene()) {
+            out_.idle = true;
             return finish();
         }
+        search_candidates_and_whole_frame();
+        return finish();
     }
-    // 3a. The rest of the whole frame: the other cheap attempts, then the thorough ones from
-    // where the previous frame's budget ran out. One that does not fit the time left is skipped,
-    // not the end: a cheaper one may fit.
-    auto run_whole_frame = [&] {
+
+private:
+    enum class Outcome { found, missed, skipped };
+
+    FrameDecode finish() {
+        out_.elapsed = session_.elapsed();
+        return std::move(out_);
+    }
+
+    // Stage 1. Where the code was a moment ago: a small crop at full resolution is cheap and sharp.
+    bool read_last_region() {
+        if (!memory_.region) return false;
+        const cv::Mat& gray = session_.gray();
+        const auto& r = *memory_.region;
+        const cv::Rect rect = cv::Rect(r[0], r[1], r[2], r[3]) & cv::Rect(0, 0, gray.cols, gray.rows);
+        if (rect.area() <= 0) return false;
+        const cv::Mat crop = memory_.region_inverted ? inverted(gray(rect)) : gray(rect);
+        return read_attempt({"region", crop, 1.0, rect.tl(), hints_for(options_, true, kLocal), {}}, out_);
+    }
+
+    // Stage 3. A still scene the full search has been through long enough for every attempt to
+    // have had its turn (the cursors move on each frame): the cheap attempt of stage 2 is enough
+    // to notice a code that appears, and the scene changing starts the full search again.
+    bool idles_on_still_scene() {
+        constexpr int kStillFramesBeforeIdle = 15; // half a second at 30 fps
+        const bool still = memory_.still.same_as_before(session_.downscaled(kSmallSide));
+        memory_.fruitless_still_frames = still ? memory_.fruitless_still_frames + 1 : 0;
+        return memory_.fruitless_still_frames > kStillFramesBeforeIdle;
+    }
+
+    // Stage 4. A hard frame: both stages, in the order the previous hard frame left.
+    void search_candidates_and_whole_frame() {
+        const bool whole_frame_first = memory_.thorough_first;
+        const bool found = whole_frame_first ? search_whole_frame() || search_candidate_regions()
+                                             : search_candidate_regions() || search_whole_frame();
+        // Swapped after a frame that ran out of budget, so a code held still in hard light gets
+        // both stages within a few frames.
+        if (!found && out_.budget_exhausted) memory_.thorough_first = !whole_frame_first;
+    }
+
+    // --- whole-frame attempts ---
+
+    // The rest of the whole frame: the other cheap attempts, then the thorough ones from where
+    // the previous frame's budget ran out. One that does not fit the time left is skipped, not
+    // the end: a cheaper one may fit.
+    bool search_whole_frame() {
         for (size_t i = 1; i < std::size(kCheapAttempts); ++i)
-            if (run(kCheapAttempts[i]) == Result::found) return true;
+            if (run_whole_frame_attempt(kCheapAttempts[i]) == Outcome::found) return true;
         constexpr size_t kCount = std::size(kThoroughAttempts);
         std::optional<size_t> first_skipped;
         for (size_t i = 0; i < kCount; ++i) {
-            const size_t index = (memory.thorough_cursor + i) % kCount;
-            const Result result = run(kThoroughAttempts[index]);
-            if (result == Result::found) return true;
-            if (result == Result::skipped && out.budget_exhausted && !first_skipped) first_skipped = index;
+            const size_t index = (memory_.thorough_cursor + i) % kCount;
+            const Outcome outcome = run_whole_frame_attempt(kThoroughAttempts[index]);
+            if (outcome == Outcome::found) return true;
+            if (outcome == Outcome::skipped && out_.budget_exhausted && !first_skipped) first_skipped = index;
         }
-        memory.thorough_cursor = first_skipped.value_or(0);
+        memory_.thorough_cursor = first_skipped.value_or(0);
         return false;
+    }
+
+    // The size a whole-frame attempt works at: `max_side` 0 is full resolution.
+    struct WholeFrameSize {
+        int max_side = 0;
+        double scale = 1.0;                 // attempt pixels per frame pixel
+        double megapixels = 0;
     };
-    // One candidate attempt on one crop. The grid fit renders its own images (one per plausible
-    // version, until the frame's deadline) and decodes them as pure codes.
-    auto run_candidate = [&](const CandidateSpec& spec, const cv::Mat& crop, const cv::Rect& rect, double scale) {
-        if (spec.prep != Prep::resample) {
-            cv::Mat source = crop;
-            if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
-            return session.run({spec.name, prepared(source, spec.prep), scale, rect.tl(), hints_for(options, true, spec.binarizer), {}},
-                               out);
+
+    // Nothing when the attempt does not apply to this frame: inverted ones when told not to try
+    // them, "mid" when it would be the small image again, upscaling above 720p.
+    std::optional<WholeFrameSize> whole_frame_size(const AttemptSpec& spec) const {
+        if (is_inverted(spec.prep) && !options_.try_inverted) return std::nullopt;
+        WholeFrameSize size;
+        size.max_side = spec.source == Source::small ? kSmallSide : spec.source == Source::mid ? kMidSide : 0;
+        size.scale = size.max_side == 0 ? 1.0 : session_.scale_for(size.max_side);
+        if (spec.source == Source::mid && size.scale == 1.0) return std::nullopt;
+        // Upscaling only pays where modules are a few pixels wide: frames up to 720p.
+        if (spec.source == Source::upscaled && !session_.small_frame()) return std::nullopt;
+        if (spec.source == Source::upscaled) size.scale = 2.0;
+        size.megapixels = static_cast<double>(session_.gray().total()) * size.scale * size.scale / 1e6;
+        return size;
+    }
+
+    cv::Mat whole_frame_image(const AttemptSpec& spec, const WholeFrameSize& size) {
+        if (spec.source == Source::upscaled) {
+            cv::Mat upscaled;
+            cv::resize(session_.gray(), upscaled, cv::Size(), 2.0, 2.0, cv::INTER_LINEAR);
+            return prepared(upscaled, spec.prep);
         }
-        if (!(options.symbologies & static_cast<Symbologies>(Symbology::qr))) return false;
-        ZXing::DecodeHints pure = hints_for(options, false, kLocal);
-        pure.setFormats(ZXing::BarcodeFormat::QRCode).setIsPure(true);
-        // Its first rendering reads most codes in 1-2 ms; the others (a fitted grid, the versions
-        // either side) cost 2-3 ms each and rarely read, so they get a few milliseconds, not the
-        // whole budget the preparations after it may need.
-        constexpr double kResamplerMs = 5.0;
-        const auto deadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(
-                                                 std::min(kResamplerMs, session.budget_ms() - session.elapsed_ms()) * 1000));
-        const int attempts_before = out.attempts;
-        const bool hit = resample_qr(crop, deadline, [&](const ResampledQr& code) {
-            return session.run({spec.name, code.image, 1.0, rect.tl(), pure, code.corners}, out);
-        });
-        out.attempts = attempts_before + 1; // its renderings count as one attempt
-        return hit;
-    };
-    // 3b. Crops of the regions that look like a code, at full resolution, each with several
-    // preparations. The best candidate continues where the previous frame stopped.
-    auto run_candidates = [&] {
-        const cv::Mat& small = session.downscaled(960);
-        const double to_frame = static_cast<double>(gray.cols) / small.cols;
-        const cv::Rect bounds(0, 0, gray.cols, gray.rows);
-        const double upscale = session.scale_for(960) < 1.0 ? 1.5 : 2.0;
-        constexpr size_t kCount = std::size(kCandidateAttempts);
-        std::optional<size_t> first_skipped;
+        return prepared(size.max_side == 0 ? session_.gray() : session_.downscaled(size.max_side), spec.prep);
+    }
+
+    Outcome run_whole_frame_attempt(const AttemptSpec& spec) {
+        const auto size = whole_frame_size(spec);
+        if (!size) return Outcome::skipped;
+        if (out_.attempts > 0 && over_budget(spec.name, size->megapixels)) {
+            out_.budget_exhausted = true;
+            return Outcome::skipped;
+        }
+        const auto started = Clock::now();
+        const bool found = read_attempt({spec.name, whole_frame_image(spec, *size), size->scale, {},
+                                         hints_for(options_, spec.thorough, spec.binarizer), {}},
+                                        out_);
+        memory_.costs.record(spec.name, size->megapixels, ms_since(started));
+        return found ? Outcome::found : Outcome::missed;
+    }
+
+    // --- candidate regions ---
+
+    // Crops of the regions that look like a code, at full resolution, each with several
+    // preparations. The best candidate continues where the previous frame stopped; the others
+    // start from the top of the table.
+    bool search_candidate_regions() {
+        std::optional<size_t> first_skipped; // on the best candidate: where the next frame continues
         bool best = true;
-        for (const cv::Rect& found : find_code_regions(small)) {
-            const cv::Rect rect = cv::Rect(static_cast<int>(found.x * to_frame), static_cast<int>(found.y * to_frame),
-                                           static_cast<int>(found.width * to_frame), static_cast<int>(found.height * to_frame)) &
-                                  bounds;
-            const cv::Mat crop = gray(rect);
-            for (size_t i = 0; i < kCount; ++i) {
-                const size_t index = ((best ? memory.candidate_cursor : 0) + i) % kCount;
-                const CandidateSpec& spec = kCandidateAttempts[index];
-                const double scale = spec.upscaled ? upscale : 1.0;
-                // The grid fit's cost follows the code's module count, not the crop's size: it
-                // is learnt per call.
-                const double megapixels = spec.prep == Prep::resample ? 1.0 : static_cast<double>(rect.area()) * scale * scale / 1e6;
-                if (session.elapsed_ms() + memory.costs.expected_ms(spec.name, megapixels) > session.budget_ms()) {
-                    out.budget_exhausted = true;
-                    if (best && !first_skipped) first_skipped = index;
-                    continue;
-                }
-                const auto started = Clock::now();
-                const bool hit = run_candidate(spec, crop, rect, scale);
-                memory.costs.record(spec.name, megapixels, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
-                if (hit) return true;
-            }
+        for (const cv::Rect& rect : candidate_regions()) {
+            if (run_candidate_attempts(rect, best ? memory_.candidate_cursor : 0, best ? &first_skipped : nullptr)) return true;
             best = false;
         }
-        memory.candidate_cursor = first_skipped.value_or(0);
+        memory_.candidate_cursor = first_skipped.value_or(0);
         return false;
-    };
-    // Candidates first; but after a frame that ran out of budget the other stage goes first, so a
-    // code held still in hard light gets both within a few frames.
-    const bool whole_frame_first = memory.thorough_first;
-    const bool found = whole_frame_first ? run_whole_frame() || run_candidates() : run_candidates() || run_whole_frame();
-    if (!found && out.budget_exhausted) memory.thorough_first = !whole_frame_first;
-    return finish();
+    }
+
+    // The regions code_regions.h finds on the small image, in frame pixels, most code-like first.
+    std::vector<cv::Rect> candidate_regions() {
+        const cv::Mat& gray = session_.gray();
+        const cv::Mat& small = session_.downscaled(kSmallSide);
+        const double to_frame = static_cast<double>(gray.cols) / small.cols;
+        const cv::Rect bounds(0, 0, gray.cols, gray.rows);
+        std::vector<cv::Rect> regions;
+        for (const cv::Rect& found : find_code_regions(small))
+            regions.push_back(cv::Rect(static_cast<int>(found.x * to_frame), static_cast<int>(found.y * to_frame),
+                                       static_cast<int>(found.width * to_frame), static_cast<int>(found.height * to_frame)) &
+                              bounds);
+        return regions;
+    }
+
+    // Every candidate attempt on one region, round the table from `first`. An attempt that does
+    // not fit the time left is skipped; the first one skipped goes to `first_skipped` when given.
+    bool run_candidate_attempts(const cv::Rect& rect, size_t first, std::optional<size_t>* first_skipped) {
+        const cv::Mat crop = session_.gray()(rect);
+        constexpr size_t kCount = std::size(kCandidateAttempts);
+        for (size_t i = 0; i < kCount; ++i) {
+            const size_t index = (first + i) % kCount;
+            const CandidateSpec& spec = kCandidateAttempts[index];
+            const double megapixels = candidate_megapixels(spec, rect);
+            if (over_budget(spec.name, megapixels)) {
+                out_.budget_exhausted = true;
+                if (first_skipped && !*first_skipped) *first_skipped = index;
+                continue;
+            }
+            const auto started = Clock::now();
+            const bool found = spec.prep == Prep::resample ? read_resampled(spec, crop, rect) : read_prepared_crop(spec, crop, rect);
+            memory_.costs.record(spec.name, megapixels, ms_since(started));
+            if (found) return true;
+        }
+        return false;
+    }
+
+    // Crops of 720p frames are upscaled more: their modules are the smaller ones.
+    double candidate_upscale() const { return session_.small_frame() ? 2.0 : 1.5; }
+
+    // What the cost model counts for a candidate attempt: the pixels it works on, except for the
+    // grid fit, whose cost follows the code's module count, not the crop's size: it is learnt per
+    // call.
+    double candidate_megapixels(const CandidateSpec& spec, const cv::Rect& rect) const {
+        if (spec.prep == Prep::resample) return 1.0;
+        const double scale = spec.upscaled ? candidate_upscale() : 1.0;
+        return static_cast<double>(rect.area()) * scale * scale / 1e6;
+    }
+
+    bool read_prepared_crop(const CandidateSpec& spec, const cv::Mat& crop, const cv::Rect& rect) {
+        const double scale = spec.upscaled ? candidate_upscale() : 1.0;
+        cv::Mat source = crop;
+        if (spec.upscaled) cv::resize(crop, source, cv::Size(), scale, scale, cv::INTER_CUBIC);
+        return read_attempt({spec.name, prepared(source, spec.prep), scale, rect.tl(), hints_for(options_, true, spec.binarizer), {}},
+                            out_);
+    }
+
+    // The grid fit renders its own images (per polarity and plausible version, straight from the
+    // anchors and then fitted) and ZXing decodes them as pure codes. Its renderings count as one
+    // attempt.
+    bool read_resampled(const CandidateSpec& spec, const cv::Mat& crop, const cv::Rect& rect) {
+        if (!wants(options_.symbologies, Symbology::qr)) return false;
+        ZXing::DecodeHints pure = hints_for(options_, false, kLocal);
+        pure.setFormats(ZXing::BarcodeFormat::QRCode).setIsPure(true);
+        // The first rendering reads most of what the grid fit reads; the later ones rarely do, so
+        // they get a few milliseconds, not the whole budget the preparations after it may need.
+        constexpr double kResamplerMs = 5.0;
+        const auto deadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(
+                                                 std::min(kResamplerMs, session_.budget_ms() - session_.elapsed_ms()) * 1000));
+        const int attempts_before = out_.attempts;
+        const bool found = resample_qr(crop, deadline, [&](const ResampledQr& code) {
+            return read_attempt({spec.name, code.image, 1.0, rect.tl(), pure, code.corners}, out_);
+        });
+        out_.attempts = attempts_before + 1;
+        return found;
+    }
+
+    // Whether an attempt of `megapixels` would end after the frame's budget, at its learnt cost.
+    bool over_budget(const char* attempt, double megapixels) const {
+        return session_.elapsed_ms() + memory_.costs.expected_ms(attempt, megapixels) > session_.budget_ms();
+    }
+
+    const DecodeOptions& options_;
+    DecoderMemory& memory_;
+    Session session_;
+    FrameDecode out_;
+};
+
+FrameDecode decode_with(const ImageView& frame, const DecodeOptions& options, DecoderMemory& memory, bool use_region) {
+    if (frame.empty()) return {};
+    return FrameSearch(frame, options, memory).run(use_region);
+}
+
+// The region to search first in the next frame: the code's bounding box, padded by half its size
+// (and a little more) for the hand moving between frames.
+std::array<int, 4> padded_region(const DecodedCode& code) {
+    float min_x = code.corners[0].x, max_x = min_x;
+    float min_y = code.corners[0].y, max_y = min_y;
+    for (const PointF& corner : code.corners) {
+        min_x = std::min(min_x, corner.x);
+        max_x = std::max(max_x, corner.x);
+        min_y = std::min(min_y, corner.y);
+        max_y = std::max(max_y, corner.y);
+    }
+    const float pad = std::max(max_x - min_x, max_y - min_y) * 0.5f + 16.0f;
+    return {static_cast<int>(min_x - pad), static_cast<int>(min_y - pad), static_cast<int>(max_x - min_x + 2 * pad),
+            static_cast<int>(max_y - min_y + 2 * pad)};
+}
+
+// After a hit: where the first code was and in which polarity, and the scene is not idle.
+void remember_hit(DecoderMemory& memory, const FrameDecode& hit) {
+    memory.fruitless_still_frames = 0;
+    // A hit in the region keeps the polarity it was searched with.
+    if (hit.winning_attempt != "region") memory.region_inverted = hit.winning_attempt.find("inverted") != std::string::npos;
+    memory.region = padded_region(hit.codes.front());
 }
 
 } // namespace
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Public API
+// -----------------------------------------------------------------------------------------------
 
 std::string symbology_name(Symbology symbology) {
     for (const auto& [value, name] : kSymbologyNames)
@@ -572,27 +759,13 @@ FrameDecode FrameDecoder::decode(const ImageView& frame) {
         return result;
     }
     frames_since_hit_ = 0;
-    memory_->fruitless_still_frames = 0;
-    // A hit in the region keeps the polarity it was searched with.
-    if (result.winning_attempt != "region")
-        memory_->region_inverted = result.winning_attempt.find("inverted") != std::string::npos;
-    // The region: the first code's bounding box, padded by half its size for movement between frames.
-    float min_x = result.codes.front().corners[0].x, max_x = min_x;
-    float min_y = result.codes.front().corners[0].y, max_y = min_y;
-    for (const PointF& corner : result.codes.front().corners) {
-        min_x = std::min(min_x, corner.x);
-        max_x = std::max(max_x, corner.x);
-        min_y = std::min(min_y, corner.y);
-        max_y = std::max(max_y, corner.y);
-    }
-    const float pad = std::max(max_x - min_x, max_y - min_y) * 0.5f + 16.0f;
-    memory_->region = std::array<int, 4>{static_cast<int>(min_x - pad), static_cast<int>(min_y - pad),
-                                         static_cast<int>(max_x - min_x + 2 * pad), static_cast<int>(max_y - min_y + 2 * pad)};
+    remember_hit(*memory_, result);
     return result;
 }
 
 FrameDecode decode_image(const ImageView& image, const DecodeOptions& options) {
-    // Stateless for callers: a fresh memory each time, but this thread's learnt costs carry over.
+    // No region or cursors from earlier calls, but this thread's learnt costs carry over: they
+    // describe the machine, not the images.
     static thread_local CostModel costs;
     DecoderMemory memory;
     memory.costs = costs;
