@@ -11,17 +11,6 @@ namespace {
 
 json optional_id(const std::optional<int64_t>& id) { return id ? json(*id) : json(nullptr); }
 
-const Item* find_item(const EventCatalog& catalog, int64_t id) {
-    for (const Item& item : catalog.items)
-        if (item.id == id) return &item;
-    return nullptr;
-}
-
-const EventCatalog* find_catalog(const std::map<int64_t, EventCatalog>& catalogs, int64_t event_id) {
-    const auto it = catalogs.find(event_id);
-    return it == catalogs.end() ? nullptr : &it->second;
-}
-
 json question_json(const Question& question) {
     json out = question.raw.is_object() ? question.raw : json::object();
     out["id"] = question.id;
@@ -55,14 +44,14 @@ json position_json(const Position& position, bool offline_signed) {
     };
 }
 
-json scan_json(const ScanOutcome& outcome, const std::string& event_slug) {
+json scan_json(const ScanOutcome& outcome) {
     const Verdict& verdict = outcome.verdict;
     json out;
     out["status"] = verdict_status_name(verdict.status);
     out["reason"] = verdict.reason == RejectReason::none ? json(nullptr) : json(reject_reason_name(verdict.reason));
     out["reason_explanation"] = verdict.explanation.empty() ? json(nullptr) : json(verdict.explanation);
     out["list"] = optional_id(verdict.list);
-    out["event"] = event_slug.empty() ? json(nullptr) : json(event_slug);
+    out["event"] = outcome.event_slug.empty() ? json(nullptr) : json(outcome.event_slug);
     out["position"] = verdict.position ? position_json(*verdict.position, verdict.offline_signed) : json(nullptr);
     out["offline_signed"] = verdict.offline_signed;
     out["require_attention"] = verdict.require_attention;
@@ -87,7 +76,7 @@ json undo_json(const UndoOutcome& outcome, int64_t list_id) {
     json out;
     out["status"] = outcome.reverted ? "ok" : "error";
     out["list"] = list_id;
-    out["reason_explanation"] = outcome.reverted ? json(nullptr) : json(outcome.error);
+    out["reason_explanation"] = outcome.reverted ? json(nullptr) : json(outcome.explanation);
     out["position"] = outcome.position ? position_json(*outcome.position) : json(nullptr);
     out["reverted"] = nullptr;
     if (outcome.checkin)
@@ -98,28 +87,25 @@ json undo_json(const UndoOutcome& outcome, int64_t list_id) {
     return out;
 }
 
-json search_json(const std::vector<SearchHit>& hits, const std::map<int64_t, EventCatalog>& catalogs) {
-    json results = json::array();
-    for (const SearchHit& hit : hits) {
-        json entry = position_json(hit.position);
-        entry["redeemed"] = hit.redeemed;
-        entry["order_status"] = std::string(1, "npec"[static_cast<int>(hit.order_status)]);
-        entry["canceled"] = hit.position.canceled;
-        bool attention = hit.order_checkin_attention;
-        if (const EventCatalog* catalog = find_catalog(catalogs, hit.position.event_id)) {
-            entry["event"] = catalog->event.slug;
-            if (const Item* item = find_item(*catalog, hit.position.item)) attention = attention || item->checkin_attention;
-        }
-        entry["require_attention"] = attention;
-        results.push_back(std::move(entry));
+json search_json(const std::vector<SearchResult>& results) {
+    json entries = json::array();
+    for (const SearchResult& result : results) {
+        json entry = position_json(result.position);
+        entry["redeemed"] = result.redeemed;
+        entry["order_status"] = order_status_code(result.order_status);
+        entry["canceled"] = result.position.canceled;
+        entry["event"] = result.event_slug;
+        entry["require_attention"] = result.require_attention;
+        entries.push_back(std::move(entry));
     }
-    return {{"count", results.size()}, {"results", results}};
+    return {{"count", entries.size()}, {"results", entries}};
 }
 
-json stats_json(const ListStatus& status, const EventCatalog& catalog) {
+json stats_json(const ListStatusReport& report) {
+    const EventCatalog& catalog = *report.catalog;
     json items = json::array();
-    for (const auto& [item_counts, variation_counts] : status.items) {
-        const Item* item = find_item(catalog, item_counts.id);
+    for (const auto& [item_counts, variation_counts] : report.counts.items) {
+        const Item* item = catalog.item(item_counts.id);
         json variations = json::array();
         for (const auto& counts : variation_counts) {
             json value = nullptr;
@@ -130,12 +116,14 @@ json stats_json(const ListStatus& status, const EventCatalog& catalog) {
                                   {"position_count", counts.position_count}, {"inside_count", counts.inside_count}});
         }
         items.push_back({{"id", item_counts.id}, {"name", item ? item->name : json(nullptr)},
+                         {"admission", item ? json(item->admission) : json(nullptr)},
                          {"checkin_count", item_counts.checkin_count}, {"position_count", item_counts.position_count},
                          {"inside_count", item_counts.inside_count}, {"variations", variations}});
     }
-    return {{"checkin_count", status.total.checkin_count},
-            {"position_count", status.total.position_count},
-            {"inside_count", status.total.inside_count},
+    const ListStatus& counts = report.counts;
+    return {{"checkin_count", counts.total.checkin_count},
+            {"position_count", counts.total.position_count},
+            {"inside_count", counts.total.inside_count},
             {"event", {{"name", catalog.event.name}, {"slug", catalog.event.slug}}},
             {"items", items}};
 }
@@ -162,11 +150,30 @@ json queue_json(const QueueSnapshot& queue) {
     return {{"pending", pending}, {"failed", failed}};
 }
 
-json import_json(const ImportSummary& summary, const Event& event) {
-    return {{"status", "ok"},          {"organizer", event.organizer}, {"event", event.slug},
+json import_json(const ImportReport& report) {
+    const ImportSummary& summary = report.summary;
+    return {{"status", "ok"},          {"organizer", report.event.organizer}, {"event", report.event.slug},
             {"event_id", summary.event_id}, {"items", summary.items},  {"checkinlists", summary.lists},
             {"questions", summary.questions}, {"subevents", summary.subevents}, {"orders", summary.orders},
             {"positions", summary.positions}, {"checkins", summary.checkins}};
+}
+
+json lists_json(const std::vector<ListSummary>& lists) {
+    json entries = json::array();
+    for (const ListSummary& summary : lists) {
+        const CheckinList& list = summary.list;
+        entries.push_back({{"id", list.id},
+                           {"name", list.name},
+                           {"event", {{"slug", summary.catalog->event.slug}, {"name", summary.catalog->event.name}}},
+                           {"all_products", list.all_products},
+                           {"limit_products", list.limit_products},
+                           {"subevent", optional_id(list.subevent)},
+                           {"include_pending", list.include_pending},
+                           {"allow_multiple_entries", list.allow_multiple_entries},
+                           {"allow_entry_after_exit", list.allow_entry_after_exit},
+                           {"addon_match", list.addon_match}});
+    }
+    return {{"lists", entries}};
 }
 
 } // namespace kiosk::cli

@@ -1,21 +1,22 @@
-// The JSON shapes of the kioskctl contract (DESIGN.md): pretix's redeem answer, search results,
-// list status and the upload queue. Pure conversions; printing is main's job.
+// The JSON shapes of the kioskctl contract (DESIGN.md and the README): pretix's redeem answer,
+// search results, list status, the upload queue, the lists. Pure conversions of the app layer's
+// results; printing is main's job.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "kiosk/app/checkin_service.h"
+#include "kiosk/app/app.h"
 
 namespace kiosk::cli {
 
 nlohmann::json position_json(const Position& position, bool offline_signed = false);
-// `event_slug` names the deciding event (verdict.event), empty when none decided.
-nlohmann::json scan_json(const ScanOutcome& outcome, const std::string& event_slug);
+nlohmann::json scan_json(const ScanOutcome& outcome);
 nlohmann::json undo_json(const UndoOutcome& outcome, int64_t list_id);
-nlohmann::json search_json(const std::vector<SearchHit>& hits, const std::map<int64_t, EventCatalog>& catalogs);
-nlohmann::json stats_json(const ListStatus& status, const EventCatalog& catalog);
+nlohmann::json search_json(const std::vector<SearchResult>& results);
+nlohmann::json stats_json(const ListStatusReport& report);
 nlohmann::json queue_json(const QueueSnapshot& queue);
-nlohmann::json import_json(const ImportSummary& summary, const Event& event);
+nlohmann::json import_json(const ImportReport& report);
+nlohmann::json lists_json(const std::vector<ListSummary>& lists);
 
 // One line of JSON; invalid UTF-8 from a scanned code never makes the writer throw.
 std::string dump_line(const nlohmann::json& value);

@@ -1,25 +1,21 @@
 // kioskctl: every capability of the kiosk without the touchscreen, for staff, scripts and tests.
-// The contract (commands, JSON shapes, exit codes) is in DESIGN.md; this file only parses
-// arguments, calls the app layer and prints. Exit 0 success, 1 a well-formed negative answer,
-// 2 usage error or system failure (one line on stderr).
-#include <algorithm>
+// The contract (commands, JSON shapes, exit codes) is in DESIGN.md and the README; this file only
+// parses arguments, calls the app layer and prints. Exit 0 success, 1 a well-formed negative
+// answer, 2 usage error or system failure (one line on stderr).
 #include <charconv>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "kiosk/app/checkin_service.h"
+#include "kiosk/app/app.h"
 #include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
 #include "kiosk/core/time.h"
-#include "netsync/pretix/import_dir.h"
 
 namespace {
 
@@ -29,14 +25,22 @@ constexpr int kExitOk = 0;
 constexpr int kExitNegative = 1;
 constexpr int kExitFailure = 2;
 
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
 int print(const nlohmann::json& value, int code) {
     std::cout << cli::dump_line(value) << '\n';
     std::cout.flush();
     return code;
+}
+
+int fail(const std::string& reason) {
+    std::cerr << "kioskctl: " << reason << '\n';
+    return kExitFailure;
+}
+
+// Prints an app outcome's value, or its sentence on stderr with exit 2.
+template <class T, class ToJson, class ExitCode>
+int print_outcome(const Outcome<T>& outcome, ToJson&& to_json, ExitCode&& exit_code) {
+    if (!outcome) return fail(outcome.error());
+    return print(to_json(*outcome), exit_code(*outcome));
 }
 
 std::string default_db_path() {
@@ -50,29 +54,15 @@ std::string scanned_text(const std::string& argument) {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
 }
 
-std::map<int64_t, EventCatalog> catalogs_of(Store& store, const std::vector<CheckinList>& lists) {
-    std::map<int64_t, EventCatalog> catalogs;
-    for (const CheckinList& list : lists)
-        if (auto catalog = store.catalog(list.event_id)) catalogs.emplace(list.event_id, std::move(*catalog));
-    return catalogs;
-}
-
-std::vector<CheckinList> resolve_lists_or_throw(CheckinService& service, const std::vector<int64_t>& ids) {
-    auto resolved = service.resolve_lists(ids);
-    if (auto* error = std::get_if<std::string>(&resolved)) throw UsageError(*error);
-    return std::get<std::vector<CheckinList>>(std::move(resolved));
-}
-
-// --at without an offset means the wall clock of the (first) list's event, as staff at the venue read it.
-Timestamp decision_time(const std::string& at, const Event& event) {
+// --at: now when absent, else read as staff at the venue of `list_id` write it.
+Outcome<Timestamp> decision_time(App& app, const std::string& at, int64_t list_id) {
     if (at.empty()) return now_utc();
-    const date::time_zone* zone = find_time_zone(event.timezone);
-    const auto parsed = parse_iso8601(at, zone);
-    if (!parsed) throw UsageError("--at: not an ISO 8601 datetime: \"" + at + "\"");
-    return *parsed;
+    auto time = app.venue_time(at, list_id);
+    if (!time) return std::unexpected("--at: " + time.error());
+    return time;
 }
 
-std::map<int64_t, std::string> parse_answers(const std::vector<std::string>& answers) {
+Outcome<std::map<int64_t, std::string>> parse_answers(const std::vector<std::string>& answers) {
     std::map<int64_t, std::string> out;
     for (const std::string& answer : answers) {
         const auto equals = answer.find('=');
@@ -80,147 +70,177 @@ std::map<int64_t, std::string> parse_answers(const std::vector<std::string>& ans
         int64_t id = 0;
         const auto [end, error] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
         if (equals == std::string::npos || error != std::errc() || end != id_text.data() + id_text.size() || id <= 0)
-            throw UsageError("--answer expects QUESTION_ID=VALUE, got \"" + answer + "\"");
+            return std::unexpected("--answer expects QUESTION_ID=VALUE, got \"" + answer + "\"");
         out[id] = answer.substr(equals + 1);
     }
     return out;
 }
 
-} // namespace
+struct ImportCommand {
+    std::string directory, organizer;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("import", "load one event dumped in pretix API JSON");
+        command->add_option("DIR", directory, "directory with event.json, orders.json, ...")->required();
+        command->add_option("--organizer", organizer, "organizer slug")->required();
+    }
+    int run(App& app) const {
+        return print_outcome(app.import_pretix_directory(directory, organizer), cli::import_json,
+                             [](const auto&) { return kExitOk; });
+    }
+};
 
-int main(int argc, char** argv) {
-    CLI::App app{"kioskctl: the check-in kiosk from the command line (JSON on stdout)", "kioskctl"};
-    app.require_subcommand(1);
-    std::string db_path = default_db_path();
-    app.add_option("--db", db_path, "SQLite store (default: $KIOSK_DB or ./kiosk.db)");
-
-    std::string import_dir, organizer;
-    auto* import_cmd = app.add_subcommand("import", "load one event dumped in pretix API JSON");
-    import_cmd->add_option("DIR", import_dir, "directory with event.json, orders.json, ...")->required();
-    import_cmd->add_option("--organizer", organizer, "organizer slug")->required();
-
-    std::string text;
-    std::vector<int64_t> list_ids;
-    std::string type_name = "entry", at, gate;
-    std::vector<std::string> answer_args;
+struct ScanCommand {
+    std::string text, type_name = "entry", at, gate;
+    std::vector<int64_t> lists;
+    std::vector<std::string> answers;
     bool no_questions = false, ignore_unpaid = false;
-    auto* scan_cmd = app.add_subcommand("scan", "decide on a scanned code and record an admission");
-    scan_cmd->add_option("TEXT", text, "the scanned text; - reads it from stdin")->required();
-    scan_cmd->add_option("--list", list_ids, "check-in list id (repeat for lists of other events)")->required();
-    scan_cmd->add_option("--type", type_name, "entry or exit")->check(CLI::IsMember({"entry", "exit"}));
-    scan_cmd->add_option("--at", at, "decide and record at this ISO 8601 time (default: now)");
-    scan_cmd->add_option("--gate", gate, "gate id, for rules that name gates");
-    scan_cmd->add_option("--answer", answer_args, "QUESTION_ID=VALUE (repeatable; choices: option ids)");
-    scan_cmd->add_flag("--no-questions", no_questions, "do not ask check-in questions");
-    scan_cmd->add_flag("--ignore-unpaid", ignore_unpaid, "admit pending orders on lists that include them");
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("scan", "decide on a scanned code and record an admission");
+        command->add_option("TEXT", text, "the scanned text; - reads it from stdin")->required();
+        command->add_option("--list", lists, "check-in list id (repeat for lists of other events)")->required();
+        command->add_option("--type", type_name, "entry or exit")->check(CLI::IsMember({"entry", "exit"}));
+        command->add_option("--at", at, "decide and record at this ISO 8601 time (default: now)");
+        command->add_option("--gate", gate, "gate id, for rules that name gates");
+        command->add_option("--answer", answers, "QUESTION_ID=VALUE (repeatable; choices: option ids)");
+        command->add_flag("--no-questions", no_questions, "do not ask check-in questions");
+        command->add_flag("--ignore-unpaid", ignore_unpaid, "admit pending orders on lists that include them");
+    }
+    int run(App& app) const {
+        ScanRequest request;
+        request.raw = scanned_text(text);
+        request.lists = lists;
+        request.type = *checkin_type_from_name(type_name);
+        const auto now = decision_time(app, at, lists.front());
+        if (!now) return fail(now.error());
+        request.now = *now;
+        if (!gate.empty()) request.gate = gate;
+        auto parsed_answers = parse_answers(answers);
+        if (!parsed_answers) return fail(parsed_answers.error());
+        request.answers = std::move(*parsed_answers);
+        request.questions_supported = !no_questions;
+        request.ignore_unpaid = ignore_unpaid;
+        return print_outcome(app.scan(request), cli::scan_json, [](const ScanOutcome& outcome) {
+            return outcome.verdict.status == VerdictStatus::ok ? kExitOk : kExitNegative;
+        });
+    }
+};
 
-    int64_t undo_list = 0;
-    auto* undo_cmd = app.add_subcommand("undo", "revert the latest check-in of a ticket on a list");
-    undo_cmd->add_option("TEXT", text, "the ticket's code")->required();
-    undo_cmd->add_option("--list", undo_list, "check-in list id")->required();
-    undo_cmd->add_option("--at", at, "time of the undo (default: now)");
+struct UndoCommand {
+    std::string text, at;
+    int64_t list = 0;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("undo", "revert the latest check-in of a ticket on a list");
+        command->add_option("TEXT", text, "the ticket's code")->required();
+        command->add_option("--list", list, "check-in list id")->required();
+        command->add_option("--at", at, "time of the undo (default: now)");
+    }
+    int run(App& app) const {
+        const auto now = decision_time(app, at, list);
+        if (!now) return fail(now.error());
+        return print_outcome(
+            app.undo(UndoRequest{scanned_text(text), list, *now}),
+            [&](const UndoOutcome& outcome) { return cli::undo_json(outcome, list); },
+            [](const UndoOutcome& outcome) { return outcome.reverted ? kExitOk : kExitNegative; });
+    }
+};
 
+struct SearchCommand {
     std::string query;
-    auto* search_cmd = app.add_subcommand("search", "find tickets by name, email, order code or secret prefix");
-    search_cmd->add_option("QUERY", query, "at least 4 characters")->required();
-    search_cmd->add_option("--list", list_ids, "check-in list id (repeatable)")->required();
+    std::vector<int64_t> lists;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("search", "find tickets by name, email, order code or secret prefix");
+        command->add_option("QUERY", query, "at least 4 characters")->required();
+        command->add_option("--list", lists, "check-in list id (repeatable)")->required();
+    }
+    int run(App& app) const {
+        return print_outcome(app.search(query, lists), cli::search_json, [](const auto&) { return kExitOk; });
+    }
+};
 
-    int64_t stats_list = 0;
-    auto* stats_cmd = app.add_subcommand("stats", "check-in counts of a list (pretix list status)");
-    stats_cmd->add_option("--list", stats_list, "check-in list id")->required();
+struct StatsCommand {
+    int64_t list = 0;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("stats", "check-in counts of a list (pretix list status)");
+        command->add_option("--list", list, "check-in list id")->required();
+    }
+    int run(App& app) const {
+        return print_outcome(app.list_status(list), cli::stats_json, [](const auto&) { return kExitOk; });
+    }
+};
 
-    auto* queue_cmd = app.add_subcommand("queue", "pending uploads and failed scans");
-
+struct DecodeArguments {
     cli::DecodeCommand decode;
     std::string symbologies = "qr";
     double budget_ms = 200;
-    auto* decode_cmd = app.add_subcommand("decode", "read codes from images, folders of images or videos");
-    decode_cmd->add_option("PATH", decode.paths, "image, folder of images, or video file")->required();
-    decode_cmd->add_option("--symbologies", symbologies, "qr,aztec,pdf417,datamatrix,code128 (default: qr)");
-    decode_cmd->add_option("--budget-ms", budget_ms, "time budget per image or frame (default: 200)")
-        ->check(CLI::Range(1.0, 60000.0));
     bool codes_only = false;
-    decode_cmd->add_flag("--codes-only", codes_only, "videos: print only the frames where a code was read");
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("decode", "read codes from images, folders of images or videos");
+        command->add_option("PATH", decode.paths, "image, folder of images, or video file")->required();
+        command->add_option("--symbologies", symbologies, "qr,aztec,pdf417,datamatrix,code128 (default: qr)");
+        command->add_option("--budget-ms", budget_ms, "time budget per image or frame (default: 200)")
+            ->check(CLI::Range(1.0, 60000.0));
+        command->add_flag("--codes-only", codes_only, "videos: print only the frames where a code was read");
+    }
+    int run() {
+        const auto parsed = parse_symbologies(symbologies);
+        if (!parsed) return fail("--symbologies: unknown name in \"" + symbologies + "\"");
+        decode.options.symbologies = *parsed;
+        decode.options.budget = std::chrono::microseconds(static_cast<int64_t>(budget_ms * 1000));
+        decode.every_frame = !codes_only;
+        return cli::run_decode(decode);
+    }
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"kioskctl: the check-in kiosk from the command line (JSON on stdout)", "kioskctl"};
+    cli.require_subcommand(1);
+    std::string db_path = default_db_path();
+    cli.add_option("--db", db_path, "SQLite store (default: $KIOSK_DB or ./kiosk.db)");
+
+    ImportCommand import;
+    ScanCommand scan;
+    UndoCommand undo;
+    SearchCommand search;
+    StatsCommand stats;
+    DecodeArguments decode;
+    import.add_to(cli);
+    scan.add_to(cli);
+    undo.add_to(cli);
+    search.add_to(cli);
+    stats.add_to(cli);
+    auto* queue = cli.add_subcommand("queue", "pending uploads and failed scans");
+    auto* lists = cli.add_subcommand("lists", "the check-in lists in the store");
+    decode.add_to(cli);
 
     try {
-        app.parse(argc, argv);
+        cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        return cli.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "kioskctl: " << e.what() << " (see kioskctl --help)\n";
-        return kExitFailure;
+        return fail(std::string(e.what()) + " (see kioskctl --help)");
     }
 
+    // Only failures of the machine (disk, corrupt store) arrive here as exceptions.
     try {
-        if (decode_cmd->parsed()) {
-            const auto parsed = parse_symbologies(symbologies);
-            if (!parsed) throw UsageError("--symbologies: unknown name in \"" + symbologies + "\"");
-            decode.options.symbologies = *parsed;
-            decode.options.budget = std::chrono::microseconds(static_cast<int64_t>(budget_ms * 1000));
-            decode.every_frame = !codes_only;
-            return cli::run_decode(decode);
-        }
-        if (import_cmd->parsed()) {
-            auto read = pretix::read_event_directory(import_dir, organizer);
-            if (!read.import) throw UsageError("import failed, nothing changed: " + read.error);
-            Store store(db_path);
-            try {
-                const ImportSummary summary = store.import_event(*read.import);
-                return print(cli::import_json(summary, read.import->event), kExitOk);
-            } catch (const pretix::FormatError& e) {
-                throw UsageError(std::string("import failed, nothing changed: ") + e.what());
-            }
-        }
-
-        Store store(db_path);
-        CheckinService service(store);
-        if (scan_cmd->parsed()) {
-            const auto lists = resolve_lists_or_throw(service, list_ids);
-            ScanRequest request;
-            request.raw = scanned_text(text);
-            request.lists = list_ids;
-            request.type = *checkin_type_from_name(type_name);
-            request.now = decision_time(at, service.event(lists.front().event_id));
-            if (!gate.empty()) request.gate = gate;
-            request.answers = parse_answers(answer_args);
-            request.questions_supported = !no_questions;
-            request.ignore_unpaid = ignore_unpaid;
-            const ScanOutcome outcome = service.scan(request);
-            const std::string slug = outcome.verdict.event ? service.event(*outcome.verdict.event).slug : "";
-            return print(cli::scan_json(outcome, slug),
-                         outcome.verdict.status == VerdictStatus::ok ? kExitOk : kExitNegative);
-        }
-        if (undo_cmd->parsed()) {
-            const std::vector<int64_t> ids{undo_list};
-            const auto lists = resolve_lists_or_throw(service, ids);
-            const UndoOutcome outcome =
-                service.undo(scanned_text(text), undo_list, decision_time(at, service.event(lists.front().event_id)));
-            return print(cli::undo_json(outcome, undo_list), outcome.reverted ? kExitOk : kExitNegative);
-        }
-        if (search_cmd->parsed()) {
-            const auto lists = resolve_lists_or_throw(service, list_ids);
-            const auto hits = store.search(query, lists);
-            return print(cli::search_json(hits, catalogs_of(store, lists)), kExitOk);
-        }
-        if (stats_cmd->parsed()) {
-            const std::vector<int64_t> ids{stats_list};
-            const auto lists = resolve_lists_or_throw(service, ids);
-            const CheckinList& list = lists.front();
-            const auto catalog = store.catalog(list.event_id);
-            // Like pretix, only admission products count towards who is expected at the door.
-            std::vector<int64_t> counted;
-            for (const Item& item : catalog->items)
-                if (item.admission && (list.all_products || std::ranges::count(list.limit_products, item.id) > 0))
-                    counted.push_back(item.id);
-            return print(cli::stats_json(store.list_status(list, counted), *catalog), kExitOk);
-        }
-        if (queue_cmd->parsed()) return print(cli::queue_json(store.queue()), kExitOk);
-    } catch (const UsageError& e) {
-        std::cerr << "kioskctl: " << e.what() << '\n';
-        return kExitFailure;
+        if (decode.command->parsed()) return decode.run();
+        App app(db_path);
+        if (import.command->parsed()) return import.run(app);
+        if (scan.command->parsed()) return scan.run(app);
+        if (undo.command->parsed()) return undo.run(app);
+        if (search.command->parsed()) return search.run(app);
+        if (stats.command->parsed()) return stats.run(app);
+        if (queue->parsed()) return print(cli::queue_json(app.queue()), kExitOk);
+        if (lists->parsed()) return print(cli::lists_json(app.lists()), kExitOk);
     } catch (const std::exception& e) {
-        std::cerr << "kioskctl: failure: " << e.what() << '\n';
-        return kExitFailure;
+        return fail(std::string("failure: ") + e.what());
     }
     return kExitFailure;
 }

@@ -61,7 +61,7 @@ struct TicketUnderCheck {
     const Order* order = nullptr;          // null for an offline-signed ticket
     const std::vector<Checkin>* checkins = nullptr;
     const CheckinList* list = nullptr;
-    const DecisionSnapshot::EventData* event = nullptr;
+    const DecisionSnapshot::EventFacts* event = nullptr;
 };
 
 Verdict rejection(RejectReason reason, std::string explanation = {}) {
@@ -72,19 +72,8 @@ Verdict rejection(RejectReason reason, std::string explanation = {}) {
     return verdict;
 }
 
-const Item* find_item(const DecisionSnapshot::EventData& event, int64_t item_id) {
-    for (const Item& item : event.items)
-        if (item.id == item_id) return &item;
-    return nullptr;
-}
-
-bool product_on_list(const CheckinList& list, int64_t item) {
-    return list.all_products ||
-           std::find(list.limit_products.begin(), list.limit_products.end(), item) != list.limit_products.end();
-}
-
-std::string local_minute(Timestamp t, const DecisionSnapshot::EventData& event) {
-    const auto* zone = find_time_zone(event.event.timezone);
+std::string local_minute(Timestamp t, const DecisionSnapshot::EventFacts& event) {
+    const auto* zone = find_time_zone(event.catalog->event.timezone);
     const LocalDateTime local = to_local(t, zone);
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d %02d:%02d", local.year, local.month, local.day, local.hour,
@@ -94,7 +83,7 @@ std::string local_minute(Timestamp t, const DecisionSnapshot::EventData& event) 
 
 bool requires_attention(const TicketUnderCheck& ticket) {
     if (ticket.order != nullptr && ticket.order->checkin_attention) return true;
-    if (const Item* item = find_item(*ticket.event, ticket.position.item)) {
+    if (const Item* item = ticket.event->catalog->item(ticket.position.item)) {
         if (item->checkin_attention) return true;
         for (const Variation& variation : item->variations)
             if (ticket.position.variation && variation.id == *ticket.position.variation && variation.checkin_attention)
@@ -103,11 +92,78 @@ bool requires_attention(const TicketUnderCheck& ticket) {
     return false;
 }
 
+// What the rules of step 8 may read about this ticket; a subevent's dates replace the event's.
+RuleContext rule_context(const TicketUnderCheck& ticket, const ScanRequest& request) {
+    const Position& position = ticket.position;
+    const EventCatalog& catalog = *ticket.event->catalog;
+    RuleContext context;
+    context.product = position.item;
+    context.variation = position.variation;
+    context.gate = request.gate;
+    context.now = request.now;
+    context.zone = find_time_zone(catalog.event.timezone);
+    context.checkins = *ticket.checkins;
+    context.date_from = catalog.event.date_from;
+    context.date_to = catalog.event.date_to;
+    context.date_admission = catalog.event.date_admission;
+    if (position.subevent) {
+        for (const SubEvent& subevent : catalog.subevents) {
+            if (subevent.id != *position.subevent) continue;
+            context.date_from = subevent.date_from;
+            context.date_to = subevent.date_to;
+            context.date_admission = subevent.date_admission;
+        }
+    }
+    return context;
+}
+
+// Step 9: the check-in questions of the ticket's product that have no valid answer yet. `verdict`
+// becomes `incomplete` with them, or carries the accepted answers for the admission to store.
+void review_checkin_questions(const TicketUnderCheck& ticket, const ScanRequest& request, Verdict& verdict) {
+    const Position& position = ticket.position;
+    const EventCatalog& catalog = *ticket.event->catalog;
+    std::vector<const Question*> asked, order_questions;
+    for (const Question& question : catalog.questions) {
+        if (std::find(question.items.begin(), question.items.end(), position.item) == question.items.end()) continue;
+        (question.ask_during_checkin ? asked : order_questions).push_back(&question);
+    }
+    QuestionReview review = review_questions(asked, position.answers, request.answers,
+                                             find_time_zone(catalog.event.timezone), order_questions);
+    if (!review.missing.empty()) {
+        verdict.status = VerdictStatus::incomplete;
+        verdict.reason = RejectReason::none;
+        for (const Question* question : review.missing) verdict.questions.push_back(*question);
+        verdict.answer_errors = std::move(review.errors);
+        return;
+    }
+    for (auto& [question_id, answer] : review.accepted) verdict.accepted_answers.push_back(std::move(answer));
+}
+
+// Step 10: an entry after earlier check-ins on this list (lists are independent of each other).
+std::optional<Verdict> check_history(const TicketUnderCheck& ticket) {
+    const CheckinList& list = *ticket.list;
+    const std::vector<Checkin>& history = *ticket.checkins;
+    if (list.allow_multiple_entries || history.empty()) return std::nullopt;
+    const bool only_exits =
+        std::all_of(history.begin(), history.end(), [](const Checkin& c) { return c.type == CheckinType::exit; });
+    const bool last_was_exit = history.back().type == CheckinType::exit;
+    if (only_exits || (list.allow_entry_after_exit && last_was_exit)) return std::nullopt;
+    Verdict redeemed = rejection(RejectReason::already_redeemed);
+    for (const Checkin& checkin : history) {
+        if (checkin.type != CheckinType::entry) continue;
+        redeemed.first_checkin = checkin.datetime;
+        break;
+    }
+    if (redeemed.first_checkin)
+        redeemed.explanation = "Already checked in at " + local_minute(*redeemed.first_checkin, *ticket.event);
+    return redeemed;
+}
+
 // Steps 5 to 11, shared by synced positions and offline-signed tickets.
 Verdict check_admission(const TicketUnderCheck& ticket, const ScanRequest& request) {
     const Position& position = ticket.position;
     const CheckinList& list = *ticket.list;
-    const DecisionSnapshot::EventData& event = *ticket.event;
+    const DecisionSnapshot::EventFacts& event = *ticket.event;
     const bool entry = request.type == CheckinType::entry;
 
     // 5. Validity window (entries only: leaving is always possible).
@@ -129,66 +185,20 @@ Verdict check_admission(const TicketUnderCheck& ticket, const ScanRequest& reque
 
     // 8. Check-in rules.
     if (entry && !rules_are_empty(list.rules)) {
-        RuleContext context;
-        context.product = position.item;
-        context.variation = position.variation;
-        context.gate = request.gate;
-        context.now = request.now;
-        context.zone = find_time_zone(event.event.timezone);
-        context.checkins = *ticket.checkins;
-        context.date_from = event.event.date_from;
-        context.date_to = event.event.date_to;
-        context.date_admission = event.event.date_admission;
-        if (position.subevent) {
-            for (const SubEvent& subevent : event.subevents) {
-                if (subevent.id != *position.subevent) continue;
-                context.date_from = subevent.date_from;
-                context.date_to = subevent.date_to;
-                context.date_admission = subevent.date_admission;
-            }
-        }
-        const RuleOutcome outcome = evaluate_rules(list.rules, context);
+        const RuleOutcome outcome = evaluate_rules(list.rules, rule_context(ticket, request));
         if (!outcome.allowed) return rejection(RejectReason::rules, outcome.explanation);
     }
 
     // 9. Questions asked at check-in that have no valid answer yet.
     Verdict verdict;
     if (entry && request.questions_supported) {
-        std::vector<const Question*> asked, order_questions;
-        for (const Question& question : event.questions) {
-            if (std::find(question.items.begin(), question.items.end(), position.item) == question.items.end()) continue;
-            (question.ask_during_checkin ? asked : order_questions).push_back(&question);
-        }
-        QuestionReview review = review_questions(asked, position.answers, request.answers,
-                                                 find_time_zone(event.event.timezone), order_questions);
-        if (!review.missing.empty()) {
-            verdict.status = VerdictStatus::incomplete;
-            verdict.reason = RejectReason::none;
-            for (const Question* question : review.missing) verdict.questions.push_back(*question);
-            verdict.answer_errors = std::move(review.errors);
-            return verdict;
-        }
-        for (auto& [question_id, answer] : review.accepted) verdict.accepted_answers.push_back(std::move(answer));
+        review_checkin_questions(ticket, request, verdict);
+        if (verdict.status == VerdictStatus::incomplete) return verdict;
     }
 
-    // 10. Earlier check-ins on this list (lists are independent of each other).
-    if (entry && !list.allow_multiple_entries && !ticket.checkins->empty()) {
-        const std::vector<Checkin>& history = *ticket.checkins;
-        const bool only_exits = std::all_of(history.begin(), history.end(),
-                                            [](const Checkin& c) { return c.type == CheckinType::exit; });
-        const bool last_was_exit = history.back().type == CheckinType::exit;
-        if (!only_exits && !(list.allow_entry_after_exit && last_was_exit)) {
-            Verdict redeemed = rejection(RejectReason::already_redeemed);
-            for (const Checkin& checkin : history) {
-                if (checkin.type != CheckinType::entry) continue;
-                redeemed.first_checkin = checkin.datetime;
-                break;
-            }
-            if (redeemed.first_checkin)
-                redeemed.explanation = "Already checked in at " + local_minute(*redeemed.first_checkin, event);
-            return redeemed;
-        }
-    }
+    // 10. Earlier check-ins on this list.
+    if (entry)
+        if (auto redeemed = check_history(ticket)) return std::move(*redeemed);
 
     // 11. Admitted: the caller records it.
     verdict.status = VerdictStatus::ok;
@@ -199,7 +209,7 @@ Verdict check_admission(const TicketUnderCheck& ticket, const ScanRequest& reque
 // Fills what every verdict about a known ticket reports.
 Verdict& describe(Verdict& verdict, const TicketUnderCheck& ticket) {
     verdict.list = ticket.list->id;
-    verdict.event = ticket.event->event.id;
+    verdict.event = ticket.event->catalog->event.id;
     verdict.position = ticket.position;
     verdict.require_attention = requires_attention(ticket);
     return verdict;
@@ -208,13 +218,13 @@ Verdict& describe(Verdict& verdict, const TicketUnderCheck& ticket) {
 Verdict decide_signed(const DecisionSnapshot& snapshot, const ScanRequest& request, const std::string& text) {
     for (const CheckinList& list : snapshot.lists) {
         const auto event_it = snapshot.events.find(list.event_id);
-        if (event_it == snapshot.events.end() || event_it->second.event.sig1_keys.empty()) continue;
-        const DecisionSnapshot::EventData& event = event_it->second;
-        const SignedTicketRead read = read_signed_ticket(text, event.event.sig1_keys);
+        if (event_it == snapshot.events.end() || event_it->second.catalog->event.sig1_keys.empty()) continue;
+        const DecisionSnapshot::EventFacts& event = event_it->second;
+        const SignedTicketRead read = read_signed_ticket(text, event.catalog->event.sig1_keys);
         if (read.check != SignatureCheck::valid) continue;
 
         TicketUnderCheck ticket;
-        ticket.position.event_id = event.event.id;
+        ticket.position.event_id = event.catalog->event.id;
         ticket.position.secret = text;
         ticket.position.item = read.ticket.item;
         ticket.position.variation = read.ticket.variation;
@@ -230,7 +240,7 @@ Verdict decide_signed(const DecisionSnapshot& snapshot, const ScanRequest& reque
             verdict = rejection(RejectReason::revoked, "This ticket code has been revoked");
         else if (event.secret_blocked)
             verdict = rejection(RejectReason::blocked, "This ticket has been blocked");
-        else if (find_item(event, read.ticket.item) == nullptr)
+        else if (event.catalog->item(read.ticket.item) == nullptr)
             verdict = rejection(RejectReason::error, "Signed for product " + std::to_string(read.ticket.item) +
                                                          ", which this kiosk does not know yet; sync first");
         else
@@ -244,7 +254,7 @@ Verdict decide_signed(const DecisionSnapshot& snapshot, const ScanRequest& reque
 } // namespace
 
 Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request) {
-    const CleanedScan cleaned = clean_scanned_text(request.raw);
+    const CleanedScan& cleaned = snapshot.scanned;
     auto finish = [&](Verdict verdict) {
         verdict.secret = cleaned.text;
         if (!verdict.list && !snapshot.lists.empty()) {
@@ -275,7 +285,7 @@ Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request) {
     });
     if (list_it == snapshot.lists.end()) return finish(rejection(RejectReason::invalid, "Unknown ticket code"));
     const CheckinList& list = *list_it;
-    const DecisionSnapshot::EventData& event = snapshot.events.at(list.event_id);
+    const DecisionSnapshot::EventFacts& event = snapshot.events.at(list.event_id);
 
     // Add-on matching: the parent ticket stands for its one add-on that is valid on this list.
     if (list.addon_match) {

@@ -1,11 +1,12 @@
 // The offline check-in decision: a pure function of what the store knows and what was scanned.
 //
 // The order of checks is pretix's (reference/pretix.md, "Offline decision"): the first failing
-// check wins. The engine never reads a clock or a file; the caller loads a DecisionSnapshot for the
-// cleaned text (see CheckinService) and commits an `ok` verdict itself.
+// check wins. The engine never reads a clock or a file; the caller (kiosk/app) cleans the scanned
+// text once, loads a DecisionSnapshot for it and commits an `ok` verdict itself.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,19 +54,20 @@ struct CandidateTicket {
                                            // (by datetime, then insertion)
 };
 
-// What the store knew at decision time. Catalog data comes from the selected lists' events only.
+// What the store knew at decision time, read inside the scan's write transaction. Catalog data
+// comes from the selected lists' events only.
 struct DecisionSnapshot {
-    struct EventData {
-        Event event;
-        std::vector<SubEvent> subevents;
-        std::vector<Item> items;
-        std::vector<Question> questions;
+    // One selected list's event: its catalog (shared with the app layer's cache, never copied per
+    // scan) and what the store holds about the scanned text there.
+    struct EventFacts {
+        std::shared_ptr<const EventCatalog> catalog;
         bool secret_revoked = false;       // the cleaned text is in revokedsecrets
         bool secret_blocked = false;       // ... in blockedsecrets
         std::vector<Checkin> unsynced_checkins; // check-ins of the text as an offline-signed ticket, oldest first
     };
+    CleanedScan scanned;                   // the text every lookup used, cleaned once by the caller
     std::vector<CheckinList> lists;        // the selected lists, in request order
-    std::map<int64_t, EventData> events;   // by local event id
+    std::map<int64_t, EventFacts> events;  // by local event id
     std::vector<CandidateTicket> matches;  // positions whose secret is the cleaned text
     std::vector<CandidateTicket> addons;   // non-canceled add-ons of matches on addon_match lists
 };
@@ -86,6 +88,7 @@ struct Verdict {
     std::string secret;                    // the cleaned text that decided
 };
 
+// Decides on `snapshot.scanned` (the raw text in `request` is only reported back).
 Verdict decide(const DecisionSnapshot& snapshot, const ScanRequest& request);
 
 } // namespace kiosk

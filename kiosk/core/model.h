@@ -128,6 +128,24 @@ struct Question {
     nlohmann::json raw;                     // the full pretix object, echoed in `incomplete` answers
 };
 
+// Everything about one event that changes only with an import or a sync: what a decision, a
+// list status and a badge read besides the ticket itself. The store keeps it, the app layer caches
+// it per catalog generation, the engine reads it; this is its only description.
+struct EventCatalog {
+    Event event;
+    std::vector<SubEvent> subevents;
+    std::vector<Item> items;
+    std::vector<CheckinList> lists;
+    std::vector<Question> questions;
+
+    const Item* item(int64_t item_id) const;            // null when the event has no such product
+    const CheckinList* list(int64_t list_id) const;     // null when the event has no such list
+};
+
+// Whether `list` covers product `item` (all_products, or one of limit_products). The engine's
+// product check and the list status count the same positions through this one function.
+bool product_on_list(const CheckinList& list, int64_t item);
+
 enum class CheckinType { entry, exit };
 
 struct Checkin {
@@ -140,6 +158,7 @@ struct Checkin {
 // Parsing of pretix's wire codes. Unknown codes return nullopt so importers can say which field
 // was wrong instead of guessing.
 std::optional<OrderStatus> order_status_from_code(std::string_view code);   // "n" "p" "e" "c"
+std::string_view order_status_code(OrderStatus status);
 std::optional<QuestionType> question_type_from_code(std::string_view code); // "B" ... "F"
 std::string_view question_type_code(QuestionType type);
 std::string_view checkin_type_name(CheckinType type);                       // "entry" / "exit"

@@ -14,6 +14,13 @@ JsonPath JsonPath::operator/(size_t index) const { return JsonPath{text + "[" + 
 
 namespace {
 
+// Inside this file a malformed value unwinds to the public converter that was called, which turns
+// it into an error value; it never leaves the file.
+class FormatError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 [[noreturn]] void fail(const JsonPath& path, const std::string& message) {
     throw FormatError(path.text + ": " + message);
 }
@@ -111,9 +118,7 @@ template <class Each> void for_each_object(const json& parent, std::string_view 
     }
 }
 
-} // namespace
-
-const json& list_results(const json& page, const JsonPath& path) {
+const json& parse_list_results(const json& page, const JsonPath& path) {
     if (page.is_array()) return page;
     if (page.is_object()) {
         const json& results = member(page, "results");
@@ -123,7 +128,7 @@ const json& list_results(const json& page, const JsonPath& path) {
     fail(path, std::string("expected a pretix list page or an array, got ") + type_name(page));
 }
 
-Event event_from_json(const json& value, const std::string& organizer, const JsonPath& path) {
+Event parse_event(const json& value, const std::string& organizer, const JsonPath& path) {
     require_object(value, path);
     Event event;
     event.organizer = organizer;
@@ -152,7 +157,7 @@ Event event_from_json(const json& value, const std::string& organizer, const Jso
     return event;
 }
 
-SubEvent subevent_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+SubEvent parse_subevent(const json& value, int64_t event_id, const JsonPath& path) {
     require_object(value, path);
     SubEvent subevent;
     subevent.id = required_int(value, "id", path);
@@ -164,7 +169,7 @@ SubEvent subevent_from_json(const json& value, int64_t event_id, const JsonPath&
     return subevent;
 }
 
-Item item_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+Item parse_item(const json& value, int64_t event_id, const JsonPath& path) {
     require_object(value, path);
     Item item;
     item.id = required_int(value, "id", path);
@@ -182,7 +187,7 @@ Item item_from_json(const json& value, int64_t event_id, const JsonPath& path) {
     return item;
 }
 
-CheckinList checkin_list_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+CheckinList parse_checkin_list(const json& value, int64_t event_id, const JsonPath& path) {
     require_object(value, path);
     CheckinList list;
     list.id = required_int(value, "id", path);
@@ -202,7 +207,7 @@ CheckinList checkin_list_from_json(const json& value, int64_t event_id, const Js
     return list;
 }
 
-Question question_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+Question parse_question(const json& value, int64_t event_id, const JsonPath& path) {
     require_object(value, path);
     Question question;
     question.id = required_int(value, "id", path);
@@ -241,7 +246,7 @@ Question question_from_json(const json& value, int64_t event_id, const JsonPath&
     return question;
 }
 
-ImportedOrder order_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+ImportedOrder parse_order(const json& value, int64_t event_id, const JsonPath& path) {
     require_object(value, path);
     ImportedOrder imported;
     Order& order = imported.order;
@@ -319,14 +324,54 @@ ImportedOrder order_from_json(const json& value, int64_t event_id, const JsonPat
     return imported;
 }
 
-std::string revoked_secret_from_json(const json& value, const JsonPath& path) {
+std::string parse_revoked_secret(const json& value, const JsonPath& path) {
     require_object(value, path);
     return required_string(value, "secret", path);
 }
 
-BlockedSecret blocked_secret_from_json(const json& value, const JsonPath& path) {
+BlockedSecret parse_blocked_secret(const json& value, const JsonPath& path) {
     require_object(value, path);
     return BlockedSecret{required_string(value, "secret", path), optional_bool(value, "blocked", true, path)};
+}
+
+template <class Parse> auto guarded(Parse&& parse) -> Converted<decltype(parse())> {
+    try {
+        return parse();
+    } catch (const FormatError& e) {
+        return std::unexpected(std::string(e.what()));
+    } catch (const json::exception& e) {
+        return std::unexpected(std::string("unexpected JSON shape: ") + e.what());
+    }
+}
+
+} // namespace
+
+Converted<Event> event_from_json(const json& value, const std::string& organizer, const JsonPath& path) {
+    return guarded([&] { return parse_event(value, organizer, path); });
+}
+Converted<SubEvent> subevent_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+    return guarded([&] { return parse_subevent(value, event_id, path); });
+}
+Converted<Item> item_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+    return guarded([&] { return parse_item(value, event_id, path); });
+}
+Converted<CheckinList> checkin_list_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+    return guarded([&] { return parse_checkin_list(value, event_id, path); });
+}
+Converted<Question> question_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+    return guarded([&] { return parse_question(value, event_id, path); });
+}
+Converted<ImportedOrder> order_from_json(const json& value, int64_t event_id, const JsonPath& path) {
+    return guarded([&] { return parse_order(value, event_id, path); });
+}
+Converted<std::string> revoked_secret_from_json(const json& value, const JsonPath& path) {
+    return guarded([&] { return parse_revoked_secret(value, path); });
+}
+Converted<BlockedSecret> blocked_secret_from_json(const json& value, const JsonPath& path) {
+    return guarded([&] { return parse_blocked_secret(value, path); });
+}
+Converted<const json*> list_results(const json& page, const JsonPath& path) {
+    return guarded([&] { return &parse_list_results(page, path); });
 }
 
 } // namespace kiosk::pretix

@@ -1,26 +1,21 @@
 // pretix REST API JSON -> domain model.
 //
 // Everything from outside is untrusted: a field of the wrong type, a missing id or a malformed
-// datetime is reported with the file and JSON path ("orders.json: results[3].positions[0].item:
-// expected an integer") instead of being guessed. The converters are shared by `import`, the sync
-// engine and the store (which keeps catalog objects as the JSON pretix sent).
+// datetime is an error value naming the JSON path ("orders.json: results[3].positions[0].item:
+// expected an integer") instead of a guess. The converters are shared by `import` and the sync
+// engine; the store never sees pretix's JSON, only the model types made here.
 #pragma once
 
-#include <stdexcept>
+#include <expected>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/model.h"
+#include "netsync/store/store.h"
 
 namespace kiosk::pretix {
-
-// Thrown inside the parser only; import_event_dir turns it into an error value.
-class FormatError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 // Where a value sits, for error messages: "orders.json: results[3].positions[0]".
 struct JsonPath {
@@ -29,25 +24,21 @@ struct JsonPath {
     JsonPath operator/(size_t index) const;
 };
 
-struct ImportedOrder {
-    Order order;
-    std::vector<Position> positions;
-    std::vector<std::pair<int64_t, Checkin>> checkins;   // (position id, check-in) as the server has them
-};
+// Each converter returns the model value or one line naming the path and what was wrong.
+template <class T> using Converted = std::expected<T, std::string>;
 
-Event event_from_json(const nlohmann::json& json, const std::string& organizer, const JsonPath& path);
-SubEvent subevent_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
-Item item_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
-CheckinList checkin_list_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
-Question question_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
-ImportedOrder order_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
+Converted<Event> event_from_json(const nlohmann::json& json, const std::string& organizer, const JsonPath& path);
+Converted<SubEvent> subevent_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
+Converted<Item> item_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
+Converted<CheckinList> checkin_list_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
+Converted<Question> question_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
+Converted<ImportedOrder> order_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
 
 // Secrets from revokedsecrets.json / blockedsecrets.json (blocked ones only when "blocked" is true).
-std::string revoked_secret_from_json(const nlohmann::json& json, const JsonPath& path);
-struct BlockedSecret { std::string secret; bool blocked = true; };
-BlockedSecret blocked_secret_from_json(const nlohmann::json& json, const JsonPath& path);
+Converted<std::string> revoked_secret_from_json(const nlohmann::json& json, const JsonPath& path);
+Converted<BlockedSecret> blocked_secret_from_json(const nlohmann::json& json, const JsonPath& path);
 
-// A pretix list page {"results": [...]} or a bare array; anything else is a FormatError.
-const nlohmann::json& list_results(const nlohmann::json& page, const JsonPath& path);
+// The entries of a pretix list page {"results": [...]} or of a bare array.
+Converted<const nlohmann::json*> list_results(const nlohmann::json& page, const JsonPath& path);
 
 } // namespace kiosk::pretix

@@ -9,8 +9,10 @@ namespace kiosk::schema {
 namespace {
 
 // Times are INTEGER microseconds since the Unix epoch (UTC). Catalog objects (events, items,
-// lists, questions, subevents) keep the JSON pretix sent in `raw`, parsed by the same converters
-// as an import; the hot tables (orders, positions, check-ins) have real columns and indexes.
+// lists, questions, subevents) are kept in `model`, the store's own JSON encoding of the model
+// types (catalog_codec.h; before version 5 they were pretix's JSON in `raw`); the hot tables
+// (orders, positions, check-ins) have real columns and indexes. Migrations may call the SQL
+// function search_key(), which every connection registers before migrating.
 constexpr const char* kMigrations[kLatestVersion] = {
     // 1: the pretix-shaped model, check-ins and the upload queue.
     R"SQL(
@@ -161,6 +163,48 @@ CREATE INDEX checkins_by_secret ON checkins(list_id, secret, datetime, id) WHERE
     R"SQL(
 CREATE INDEX upload_queue_by_checkin ON upload_queue(checkin_id);
 CREATE INDEX unsynced_checkins_by_secret ON checkins(secret) WHERE position_id IS NULL;
+)SQL",
+    // 5: the store keeps model types, not a backend's JSON: catalog objects in the store's own
+    // encoding (catalog_codec) in `model`. The JSON pretix sent cannot be converted here (that is
+    // the adapter's job), so catalogs written before are dropped and their events read as not
+    // imported until the next import or sync; orders, positions, check-ins and the upload queue
+    // stay. And search in every script: names and emails under their search_key (case and
+    // accents folded, search_text.h) in a trigram index, so a substring query is a lookup.
+    R"SQL(
+ALTER TABLE events ADD COLUMN model TEXT;
+ALTER TABLE events DROP COLUMN raw;
+DROP TABLE subevents;
+CREATE TABLE subevents (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    model TEXT NOT NULL
+);
+CREATE INDEX subevents_by_event ON subevents(event_id);
+DROP TABLE items;
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    model TEXT NOT NULL
+);
+CREATE INDEX items_by_event ON items(event_id);
+DROP TABLE checkin_lists;
+CREATE TABLE checkin_lists (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    model TEXT NOT NULL
+);
+CREATE INDEX checkin_lists_by_event ON checkin_lists(event_id);
+DROP TABLE questions;
+CREATE TABLE questions (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    model TEXT NOT NULL
+);
+CREATE INDEX questions_by_event ON questions(event_id);
+CREATE VIRTUAL TABLE position_search USING fts5(key, tokenize = 'trigram');
+INSERT INTO position_search(rowid, key)
+    SELECT p.id, search_key(p.attendee_name || ' ' || p.attendee_email || ' ' || o.email)
+    FROM positions p JOIN orders o ON o.event_id = p.event_id AND o.code = p.order_code;
 )SQL",
 };
 

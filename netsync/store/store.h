@@ -2,16 +2,22 @@
 //
 // [SECTION] Opening and schema
 // [SECTION] Import (one event, one transaction)
-// [SECTION] Reads for a decision
-// [SECTION] Writes of a decision (inside a WriteLock)
-// [SECTION] Staff queries: search, list status, upload queue
+// [SECTION] Reads for a decision (inside a WriteTransaction)
+// [SECTION] Writes of a decision (inside a WriteTransaction)
+// [SECTION] Staff queries: lists, search, list status, upload queue
+//
+// The store keeps model types (kiosk/core/model.h) and knows nothing of any backend's wire format:
+// catalog objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
+// positions and check-ins in real columns.
 //
 // Thread rule: a Store is one SQLite connection and belongs to the thread that opened it; other
 // threads open their own Store on the same file. Every statement is prepared with bound values;
-// no SQL text is ever built from data. Machine failures (disk, corrupt file) throw
-// sqlite::Error-derived StoreError; "not found" is an empty optional or vector.
+// no SQL text is ever built from data. Outcomes: machine failures (disk, corrupt file) throw
+// StoreError; "not found" is an empty optional or vector; data that cannot be stored as it is
+// (an id that belongs to another event) is an std::expected error in words, nothing written.
 #pragma once
 
+#include <expected>
 #include <memory>
 #include <optional>
 #include <span>
@@ -22,41 +28,38 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/core/model.h"
-#include "netsync/pretix/pretix_json.h"
 #include "netsync/store/store_error.h"
 
 namespace kiosk {
 
-// One event as read from pretix: parsed objects plus, for catalog objects, the JSON as sent.
-template <class T> struct WithRaw {
-    T value;
-    nlohmann::json raw;
+namespace sqlite { class Transaction; }
+
+// An order as a backend reports it: the order, its positions, and the check-ins the server knows.
+struct ImportedOrder {
+    Order order;
+    std::vector<Position> positions;
+    std::vector<std::pair<int64_t, Checkin>> checkins;   // (position id, check-in)
 };
+
+// A secret the backend lists as blocked (or no longer blocked: `blocked` false lifts it).
+struct BlockedSecret {
+    std::string secret;
+    bool blocked = true;
+};
+
+// One event as a backend adapter read it, in model types. `catalog.event.id` is ignored: the store
+// assigns local event ids by organizer + slug, and the catalog objects' event_id follow.
 struct EventImport {
-    Event event;
-    nlohmann::json event_raw;
-    std::vector<WithRaw<SubEvent>> subevents;
-    std::vector<WithRaw<Item>> items;
-    std::vector<WithRaw<CheckinList>> lists;
-    std::vector<Question> questions;        // Question keeps its own raw JSON
-    std::vector<pretix::ImportedOrder> orders;
+    EventCatalog catalog;
+    std::vector<ImportedOrder> orders;
     std::vector<std::string> revoked_secrets;
-    std::vector<pretix::BlockedSecret> blocked_secrets;
-    std::optional<nlohmann::json> badge_layouts;
+    std::vector<BlockedSecret> blocked_secrets;
+    std::optional<nlohmann::json> badge_layouts;   // the backend's layout objects, kept as sent
 };
 
 struct ImportSummary {
     int64_t event_id = 0;
     size_t items = 0, lists = 0, questions = 0, subevents = 0, orders = 0, positions = 0, checkins = 0;
-};
-
-// Everything about an event the engine needs that changes only with a sync.
-struct EventCatalog {
-    Event event;
-    std::vector<SubEvent> subevents;
-    std::vector<Item> items;
-    std::vector<CheckinList> lists;
-    std::vector<Question> questions;
 };
 
 struct NewCheckin {
@@ -132,12 +135,15 @@ public:
     // [SECTION] Import
     // Upserts the event and everything in it in one transaction: all of it lands or none of it.
     // Local check-ins and the upload queue are kept; check-ins the server reports replace the ones
-    // it reported before for the same position.
-    ImportSummary import_event(const EventImport& import);
+    // it reported before for the same position. An id owned by another event is refused (pretix
+    // ids are global, so that means two backends or a corrupt dump) and nothing changes.
+    std::expected<ImportSummary, std::string> import_event(const EventImport& import);
 
     // [SECTION] Reads for a decision
-    std::optional<CheckinList> checkin_list(int64_t list_id);
+    // Events imported by a schema older than 5 have no catalog until they are imported again.
+    std::optional<int64_t> event_of_list(int64_t list_id);
     std::optional<EventCatalog> catalog(int64_t event_id);
+    std::vector<EventCatalog> catalogs();   // every event with a catalog, by local id
     int64_t catalog_generation();           // changes whenever an import touched the catalog
     std::vector<Position> positions_by_secret(std::string_view secret);  // with their answers
     std::vector<Position> addons_of(int64_t parent_position_id);         // with their answers
@@ -148,18 +154,18 @@ public:
     bool secret_blocked(int64_t event_id, std::string_view secret);
 
     // [SECTION] Writes of a decision
-    // Holds the write lock (BEGIN IMMEDIATE) from before the decision's reads until commit, so a
-    // decision and its admission are atomic across processes. Rolls back if not committed.
-    class WriteLock {
+    // The store's write lock: the one RAII transaction (BEGIN IMMEDIATE, rolled back in its
+    // destructor unless committed) held from before a decision's reads until its commit, so a
+    // decision and its admission are atomic across processes. A busy store is waited on.
+    class WriteTransaction {
     public:
-        explicit WriteLock(Store& store);
-        ~WriteLock();
-        WriteLock(const WriteLock&) = delete;
-        WriteLock& operator=(const WriteLock&) = delete;
+        explicit WriteTransaction(Store& store);
+        ~WriteTransaction();
+        WriteTransaction(const WriteTransaction&) = delete;
+        WriteTransaction& operator=(const WriteTransaction&) = delete;
         void commit();                      // durable on return (synchronous=FULL)
     private:
-        Store& store_;
-        bool open_ = true;
+        std::unique_ptr<sqlite::Transaction> transaction_;
     };
     int64_t record_checkin(const NewCheckin& checkin);   // check-in + queue row + answers; returns id
     void record_failed_scan(const FailedScan& scan);
@@ -169,9 +175,14 @@ public:
                                                          Timestamp at, const std::string& nonce);
 
     // [SECTION] Staff queries
+    // Name or email (any script, case and accents ignored: search_text.h), order code, or secret
+    // prefix. Queries shorter than 4 characters find nothing: a short query would let anyone at
+    // the kiosk enumerate attendees.
     std::vector<SearchHit> search(std::string_view query, std::span<const CheckinList> lists, size_t limit = 50);
-    // Counts positions of `items` (the admission products the list covers) as pretix's list status.
-    ListStatus list_status(const CheckinList& list, std::span<const int64_t> items);
+    // Counts the positions the list covers as pretix's list status does: every product of the list
+    // (admission or not), paid orders or pending ones the list or the order admits, canceled
+    // positions left out; checked in = has an entry on the list.
+    ListStatus list_status(const CheckinList& list);
     QueueSnapshot queue();
 
     struct Impl;

@@ -2,6 +2,7 @@
 // was" assertions. Opens its own read-only connection.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -40,7 +41,11 @@ inline std::string dump_database(const std::string& path) {
     for (const std::string& table : rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
         const std::string name = table.substr(0, table.size() - 1);
         dump += "[" + name + "]\n";
-        for (const std::string& row : rows("SELECT * FROM \"" + name + "\" ORDER BY 1, 2")) dump += row + "\n";
+        // Sorted here rather than in SQL: a virtual table (the FTS5 search index) may have a
+        // single column, and its shadow tables are listed and dumped like any other.
+        std::vector<std::string> table_rows = rows("SELECT * FROM \"" + name + "\"");
+        std::sort(table_rows.begin(), table_rows.end());
+        for (const std::string& row : table_rows) dump += row + "\n";
     }
     return dump;
 }

@@ -74,18 +74,37 @@ Item make_item(int64_t id, int64_t event_id) {
     return item;
 }
 
-DecisionSnapshot::EventData make_event_data(int64_t event_id) {
-    DecisionSnapshot::EventData data;
-    data.event = make_event(event_id);
-    data.items = {make_item(kItem, event_id), make_item(kAddonItem, event_id), make_item(kOtherItem, event_id)};
+DecisionSnapshot::EventFacts make_event_data(int64_t event_id) {
+    auto catalog = std::make_shared<EventCatalog>();
+    catalog->event = make_event(event_id);
+    catalog->items = {make_item(kItem, event_id), make_item(kAddonItem, event_id), make_item(kOtherItem, event_id)};
     SubEvent first;
     first.id = kSubEvent;
     first.event_id = event_id;
     SubEvent second;
     second.id = kOtherSubEvent;
     second.event_id = event_id;
-    data.subevents = {first, second};
-    return data;
+    catalog->subevents = {first, second};
+    DecisionSnapshot::EventFacts facts;
+    facts.catalog = std::move(catalog);
+    return facts;
+}
+
+// The snapshot shares its catalogs read-only. A test that changes one gets a copy of its own the
+// first time (copy on write); while the snapshot is its only owner it changes that copy in place,
+// so references taken from one call stay valid across the next. Every catalog here was made by
+// make_shared<EventCatalog>, a non-const object, so writing through it is well-defined.
+EventCatalog& mutable_catalog(DecisionSnapshot& snapshot, int64_t event_id) {
+    std::shared_ptr<const EventCatalog>& catalog = snapshot.events.at(event_id).catalog;
+    if (catalog.use_count() > 1) catalog = std::make_shared<EventCatalog>(*catalog);
+    return const_cast<EventCatalog&>(*catalog);
+}
+
+// The app layer cleans the scanned text once and loads the snapshot for it; these tests build the
+// snapshot by hand, so they clean the request's text the same way.
+Verdict decide_scan(DecisionSnapshot snapshot, const ScanRequest& request) {
+    snapshot.scanned = clean_scanned_text(request.raw);
+    return decide(snapshot, request);
 }
 
 CheckinList make_list(int64_t id, int64_t event_id) {
@@ -185,13 +204,14 @@ protected:
     Position& position() { return ticket().position; }
     Order& order() { return ticket().order; }
     CheckinList& list() { return snapshot.lists.front(); }
-    DecisionSnapshot::EventData& event() { return snapshot.events.at(kEvent); }
+    DecisionSnapshot::EventFacts& event() { return snapshot.events.at(kEvent); }
+    EventCatalog& catalog() { return mutable_catalog(snapshot, kEvent); }
 
-    Verdict entry(const std::string& raw = kSecret) const { return decide(snapshot, make_scan(raw)); }
+    Verdict entry(const std::string& raw = kSecret) const { return decide_scan(snapshot, make_scan(raw)); }
     Verdict exit(const std::string& raw = kSecret) const {
-        return decide(snapshot, make_scan(raw, {kList}, CheckinType::exit));
+        return decide_scan(snapshot, make_scan(raw, {kList}, CheckinType::exit));
     }
-    Verdict scan(const ScanRequest& request) const { return decide(snapshot, request); }
+    Verdict scan(const ScanRequest& request) const { return decide_scan(snapshot, request); }
 
     DecisionSnapshot snapshot;
 };
@@ -359,7 +379,7 @@ TEST_F(EngineTest, OddBytesMatchAsBytes) {
 TEST(EngineMatching, SameCodeInTwoSelectedEventsIsAmbiguous) {
     DecisionSnapshot snapshot = two_event_snapshot();
     snapshot.matches = {make_ticket(1, kEvent, kSecret), make_ticket(2, kOtherEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "error:ambiguous");
 }
 
@@ -368,14 +388,14 @@ TEST(EngineMatching, AmbiguousWinsOverEveryLaterCheck) {
     snapshot.matches = {make_ticket(1, kEvent, kSecret), make_ticket(2, kOtherEvent, kSecret)};
     snapshot.matches[0].order.status = OrderStatus::canceled;
     snapshot.matches[1].position.blocked = true;
-    EXPECT_EQ(outcome(decide(snapshot, make_scan(kSecret, {kList, kOtherList}))), "error:ambiguous");
+    EXPECT_EQ(outcome(decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}))), "error:ambiguous");
 }
 
 TEST(EngineMatching, MatchInAnEventWithoutSelectedListIsIgnored) {
     // The store only loads the selected lists' events; a position elsewhere is no ticket here.
     DecisionSnapshot snapshot = one_event_snapshot();
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret));
     EXPECT_EQ(outcome(verdict), "error:invalid");
     EXPECT_FALSE(verdict.position);
     EXPECT_EQ(verdict.list, kList);
@@ -386,7 +406,7 @@ TEST(EngineMatching, ListOfTheTicketsEventMustBeSelected) {
     DecisionSnapshot snapshot = one_event_snapshot();
     snapshot.events.emplace(kOtherEvent, make_event_data(kOtherEvent));
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret));
     EXPECT_EQ(outcome(verdict), "error:invalid");
     EXPECT_FALSE(verdict.position);
 }
@@ -394,7 +414,7 @@ TEST(EngineMatching, ListOfTheTicketsEventMustBeSelected) {
 TEST(EngineMatching, MatchInUnselectedEventDoesNotMakeASelectedOneAmbiguous) {
     DecisionSnapshot snapshot = one_event_snapshot();
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret), make_ticket(1, kEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret));
     EXPECT_EQ(outcome(verdict), "ok");
     ASSERT_TRUE(verdict.position);
     EXPECT_EQ(verdict.position->id, 1);
@@ -403,7 +423,7 @@ TEST(EngineMatching, MatchInUnselectedEventDoesNotMakeASelectedOneAmbiguous) {
 TEST(EngineMatching, NoSelectedListsIsInvalid) {
     DecisionSnapshot snapshot;
     snapshot.matches = {make_ticket(1, kEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {}));
     EXPECT_EQ(outcome(verdict), "error:invalid");
     EXPECT_FALSE(verdict.list);
 }
@@ -413,7 +433,7 @@ TEST(EngineMatching, NoSelectedListsIsInvalid) {
 TEST(EngineMultiEvent, TicketOfTheSecondEventIsDecidedOnItsList) {
     DecisionSnapshot snapshot = two_event_snapshot();
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "ok");
     EXPECT_EQ(verdict.list, kOtherList);
     EXPECT_EQ(verdict.event, kOtherEvent);
@@ -424,7 +444,7 @@ TEST(EngineMultiEvent, TicketOfTheSecondEventIsDecidedOnItsList) {
 TEST(EngineMultiEvent, TicketOfTheFirstEventIsDecidedOnItsList) {
     DecisionSnapshot snapshot = two_event_snapshot();
     snapshot.matches = {make_ticket(1, kEvent, kSecret)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "ok");
     EXPECT_EQ(verdict.list, kList);
     EXPECT_EQ(verdict.event, kEvent);
@@ -436,10 +456,10 @@ TEST(EngineMultiEvent, TheDecidingListsSettingsApply) {
     snapshot.lists[0].limit_products = {kOtherItem};
     snapshot.lists[1].allow_multiple_entries = false;  // ...kOtherList refuses a second entry
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret)};
-    EXPECT_EQ(outcome(decide(snapshot, make_scan(kSecret, {kList, kOtherList}))), "ok");
+    EXPECT_EQ(outcome(decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}))), "ok");
 
     snapshot.matches[0].checkins = {make_checkin(kOtherList, minutes_from_now(-30), CheckinType::entry)};
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "error:already_redeemed");
     EXPECT_EQ(verdict.list, kOtherList);
     EXPECT_EQ(verdict.event, kOtherEvent);
@@ -449,7 +469,7 @@ TEST(EngineMultiEvent, RejectionReportsTheTicketsListAndEvent) {
     DecisionSnapshot snapshot = two_event_snapshot();
     snapshot.matches = {make_ticket(2, kOtherEvent, kSecret)};
     snapshot.matches[0].order.status = OrderStatus::canceled;
-    const Verdict verdict = decide(snapshot, make_scan(kSecret, {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(kSecret, {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "error:canceled");
     EXPECT_EQ(verdict.list, kOtherList);
     EXPECT_EQ(verdict.event, kOtherEvent);
@@ -791,7 +811,7 @@ TEST_F(EngineTest, RulesSeeTheGateAndHistory) {
 // --- Step 9: questions ------------------------------------------------------------------------------
 
 TEST_F(EngineTest, MissingQuestionsAreIncomplete) {
-    event().questions = {make_question(42, QuestionType::string), make_question(41, QuestionType::email)};
+    catalog().questions = {make_question(42, QuestionType::string), make_question(41, QuestionType::email)};
     const Verdict verdict = entry();
     EXPECT_EQ(outcome(verdict), "incomplete");
     ASSERT_EQ(verdict.questions.size(), 2u);
@@ -808,12 +828,12 @@ TEST_F(EngineTest, OnlyQuestionsForThisItemAskedAtCheckinCount) {
     Question other_item = make_question(41, QuestionType::string, kOtherItem);
     Question not_at_checkin = make_question(42, QuestionType::string);
     not_at_checkin.ask_during_checkin = false;
-    event().questions = {other_item, not_at_checkin};
+    catalog().questions = {other_item, not_at_checkin};
     EXPECT_EQ(outcome(entry()), "ok");
 }
 
 TEST_F(EngineTest, GivenValidAnswersAdmitAndAreReturned) {
-    event().questions = {make_question(41, QuestionType::string), make_question(42, QuestionType::email)};
+    catalog().questions = {make_question(41, QuestionType::string), make_question(42, QuestionType::email)};
     ScanRequest request = make_scan(kSecret);
     request.answers = {{41, "Ada Lovelace"}, {42, "ada@example.org"}};
     const Verdict verdict = scan(request);
@@ -826,7 +846,7 @@ TEST_F(EngineTest, GivenValidAnswersAdmitAndAreReturned) {
 }
 
 TEST_F(EngineTest, InvalidGivenAnswerIsIncompleteWithItsError) {
-    event().questions = {make_question(41, QuestionType::string), make_question(42, QuestionType::email)};
+    catalog().questions = {make_question(41, QuestionType::string), make_question(42, QuestionType::email)};
     ScanRequest request = make_scan(kSecret);
     request.answers = {{41, "Ada Lovelace"}, {42, "not an address"}};
     const Verdict verdict = scan(request);
@@ -840,7 +860,7 @@ TEST_F(EngineTest, InvalidGivenAnswerIsIncompleteWithItsError) {
 }
 
 TEST_F(EngineTest, StoredValidAnswerIsNotAskedAgain) {
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     position().answers = {Answer{41, "Ada Lovelace", {}}};
     const Verdict verdict = entry();
     EXPECT_EQ(outcome(verdict), "ok");
@@ -848,14 +868,14 @@ TEST_F(EngineTest, StoredValidAnswerIsNotAskedAgain) {
 }
 
 TEST_F(EngineTest, QuestionsSwitchedOffAreSkipped) {
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     ScanRequest request = make_scan(kSecret);
     request.questions_supported = false;
     EXPECT_EQ(outcome(scan(request)), "ok");
 }
 
 TEST_F(EngineTest, ExitNeverAsksQuestions) {
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     EXPECT_EQ(outcome(exit()), "ok");
 }
 
@@ -934,7 +954,7 @@ TEST(EngineListsIndependent, ACheckinOnOneListDoesNotCountOnAnother) {
     DecisionSnapshot on_list_a = one_event_snapshot();
     on_list_a.matches = {make_ticket(1, kEvent, kSecret)};
     on_list_a.matches[0].checkins = {on_a};
-    const Verdict a = decide(on_list_a, make_scan(kSecret, {kList}));
+    const Verdict a = decide_scan(on_list_a, make_scan(kSecret, {kList}));
     EXPECT_EQ(outcome(a), "error:already_redeemed");
     EXPECT_EQ(a.first_checkin, on_a.datetime);
 
@@ -942,7 +962,7 @@ TEST(EngineListsIndependent, ACheckinOnOneListDoesNotCountOnAnother) {
     on_list_b.lists = {make_list(kSecondList, kEvent)};
     on_list_b.events.emplace(kEvent, make_event_data(kEvent));
     on_list_b.matches = {make_ticket(1, kEvent, kSecret)};
-    const Verdict b = decide(on_list_b, make_scan(kSecret, {kSecondList}));
+    const Verdict b = decide_scan(on_list_b, make_scan(kSecret, {kSecondList}));
     EXPECT_EQ(outcome(b), "ok");
     EXPECT_EQ(b.list, kSecondList);
 }
@@ -955,15 +975,15 @@ TEST_F(EngineTest, AttentionFromTheOrder) {
 }
 
 TEST_F(EngineTest, AttentionFromTheItem) {
-    event().items[0].checkin_attention = true;
+    catalog().items[0].checkin_attention = true;
     EXPECT_TRUE(entry().require_attention);
-    event().items[0].checkin_attention = false;
-    event().items[1].checkin_attention = true;           // another item's flag does not count
+    catalog().items[0].checkin_attention = false;
+    catalog().items[1].checkin_attention = true;           // another item's flag does not count
     EXPECT_FALSE(entry().require_attention);
 }
 
 TEST_F(EngineTest, AttentionFromTheVariation) {
-    event().items[0].variations[0].checkin_attention = true;   // kVariation
+    catalog().items[0].variations[0].checkin_attention = true;   // kVariation
     position().variation = kVariation;
     EXPECT_TRUE(entry().require_attention);
     position().variation = kOtherVariation;
@@ -1071,12 +1091,12 @@ TEST_F(EngineTest, UnpaidBeatsRules) {
 
 TEST_F(EngineTest, RulesBeatQuestions) {
     list().rules = only_product_rule(kOtherItem);
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     EXPECT_EQ(outcome(entry()), "error:rules");
 }
 
 TEST_F(EngineTest, QuestionsBeatAlreadyRedeemed) {
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     list().allow_multiple_entries = false;
     ticket().checkins = {make_checkin(kList, minutes_from_now(-30), CheckinType::entry)};
     EXPECT_EQ(outcome(entry()), "incomplete");
@@ -1100,7 +1120,7 @@ TEST_F(EngineTest, EveryFailingCheckPeeledOffInTurn) {
     list().all_products = false;
     list().limit_products = {kOtherItem};
     list().rules = only_product_rule(kOtherItem);
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     ticket().checkins = {make_checkin(kList, minutes_from_now(-30), CheckinType::entry)};
 
     EXPECT_EQ(outcome(entry()), "error:canceled");
@@ -1132,16 +1152,17 @@ protected:
     void SetUp() override {
         keys = generate_ed25519_key_pair();
         snapshot = one_event_snapshot();
-        event().event.sig1_keys = {public_key_to_pem_base64(keys.public_key)};
+        catalog().event.sig1_keys = {public_key_to_pem_base64(keys.public_key)};
         ticket.seed = "Zx81kQm2b7TnV4cR";
         ticket.item = kItem;
         ticket.variation = kVariation;
     }
 
-    DecisionSnapshot::EventData& event() { return snapshot.events.at(kEvent); }
+    DecisionSnapshot::EventFacts& event() { return snapshot.events.at(kEvent); }
+    EventCatalog& catalog() { return mutable_catalog(snapshot, kEvent); }
     CheckinList& list() { return snapshot.lists.front(); }
     std::string issue() const { return issue_signed_ticket(ticket, keys.secret_key); }
-    Verdict entry(const std::string& raw) const { return decide(snapshot, make_scan(raw)); }
+    Verdict entry(const std::string& raw) const { return decide_scan(snapshot, make_scan(raw)); }
     Verdict entry() const { return entry(issue()); }
 
     Ed25519KeyPair keys;
@@ -1177,7 +1198,7 @@ TEST_F(EngineSignedTicket, ScannerDecorationsAreStripped) {
 
 TEST_F(EngineSignedTicket, WrongKeyIsInvalid) {
     const Ed25519KeyPair other = generate_ed25519_key_pair();
-    event().event.sig1_keys = {public_key_to_pem_base64(other.public_key)};
+    catalog().event.sig1_keys = {public_key_to_pem_base64(other.public_key)};
     const Verdict verdict = entry();
     EXPECT_EQ(outcome(verdict), "error:invalid");
     EXPECT_FALSE(verdict.offline_signed);
@@ -1186,12 +1207,12 @@ TEST_F(EngineSignedTicket, WrongKeyIsInvalid) {
 
 TEST_F(EngineSignedTicket, AnyOfTheEventsKeysWillDo) {
     const Ed25519KeyPair other = generate_ed25519_key_pair();
-    event().event.sig1_keys.insert(event().event.sig1_keys.begin(), public_key_to_pem_base64(other.public_key));
+    catalog().event.sig1_keys.insert(catalog().event.sig1_keys.begin(), public_key_to_pem_base64(other.public_key));
     EXPECT_EQ(outcome(entry()), "ok");
 }
 
 TEST_F(EngineSignedTicket, EventWithoutKeysIsInvalid) {
-    event().event.sig1_keys.clear();
+    catalog().event.sig1_keys.clear();
     EXPECT_EQ(outcome(entry()), "error:invalid");
 }
 
@@ -1241,7 +1262,7 @@ TEST_F(EngineSignedTicket, ValidityWindowIsInvalidTime) {
 
 TEST_F(EngineSignedTicket, ExitIgnoresTheValidityWindow) {
     ticket.valid_until = minutes_from_now(-60);
-    EXPECT_EQ(outcome(decide(snapshot, make_scan(issue(), {kList}, CheckinType::exit))), "ok");
+    EXPECT_EQ(outcome(decide_scan(snapshot, make_scan(issue(), {kList}, CheckinType::exit))), "ok");
 }
 
 TEST_F(EngineSignedTicket, UnknownItemIsError) {
@@ -1280,13 +1301,13 @@ TEST_F(EngineSignedTicket, SubeventMismatchIsInvalid) {
 TEST_F(EngineSignedTicket, RulesApplyToEntries) {
     list().rules = only_product_rule(kOtherItem);
     EXPECT_EQ(outcome(entry()), "error:rules");
-    EXPECT_EQ(outcome(decide(snapshot, make_scan(issue(), {kList}, CheckinType::exit))), "ok");
+    EXPECT_EQ(outcome(decide_scan(snapshot, make_scan(issue(), {kList}, CheckinType::exit))), "ok");
     list().rules = only_product_rule(kItem);
     EXPECT_EQ(outcome(entry()), "ok");
 }
 
 TEST_F(EngineSignedTicket, QuestionsForTheSignedItemAreAsked) {
-    event().questions = {make_question(41, QuestionType::string)};
+    catalog().questions = {make_question(41, QuestionType::string)};
     const std::string text = issue();
     const Verdict verdict = entry(text);
     EXPECT_EQ(outcome(verdict), "incomplete");
@@ -1295,7 +1316,7 @@ TEST_F(EngineSignedTicket, QuestionsForTheSignedItemAreAsked) {
 
     ScanRequest answered = make_scan(text);
     answered.answers = {{41, "Ada Lovelace"}};
-    const Verdict admitted = decide(snapshot, answered);
+    const Verdict admitted = decide_scan(snapshot, answered);
     EXPECT_EQ(outcome(admitted), "ok");
     ASSERT_EQ(admitted.accepted_answers.size(), 1u);
     EXPECT_EQ(admitted.accepted_answers[0].question, 41);
@@ -1319,10 +1340,10 @@ TEST_F(EngineSignedTicket, LocalCheckinsCountAsEntries) {
 
 TEST_F(EngineSignedTicket, AttentionFromTheSignedItemAndVariation) {
     EXPECT_FALSE(entry().require_attention);
-    event().items[0].variations[0].checkin_attention = true;
+    catalog().items[0].variations[0].checkin_attention = true;
     EXPECT_TRUE(entry().require_attention);
-    event().items[0].variations[0].checkin_attention = false;
-    event().items[0].checkin_attention = true;
+    catalog().items[0].variations[0].checkin_attention = false;
+    catalog().items[0].checkin_attention = true;
     EXPECT_TRUE(entry().require_attention);
 }
 
@@ -1330,12 +1351,12 @@ TEST(EngineSignedTicketMultiEvent, TheSigningEventsListDecides) {
     const Ed25519KeyPair first_keys = generate_ed25519_key_pair();
     const Ed25519KeyPair second_keys = generate_ed25519_key_pair();
     DecisionSnapshot snapshot = two_event_snapshot();
-    snapshot.events.at(kEvent).event.sig1_keys = {public_key_to_pem_base64(first_keys.public_key)};
-    snapshot.events.at(kOtherEvent).event.sig1_keys = {public_key_to_pem_base64(second_keys.public_key)};
+    mutable_catalog(snapshot, kEvent).event.sig1_keys = {public_key_to_pem_base64(first_keys.public_key)};
+    mutable_catalog(snapshot, kOtherEvent).event.sig1_keys = {public_key_to_pem_base64(second_keys.public_key)};
     SignedTicket ticket;
     ticket.seed = "multiEventSeed01";
     ticket.item = kAddonItem;
-    const Verdict verdict = decide(snapshot, make_scan(issue_signed_ticket(ticket, second_keys.secret_key), {kList, kOtherList}));
+    const Verdict verdict = decide_scan(snapshot, make_scan(issue_signed_ticket(ticket, second_keys.secret_key), {kList, kOtherList}));
     EXPECT_EQ(outcome(verdict), "ok");
     EXPECT_TRUE(verdict.offline_signed);
     EXPECT_EQ(verdict.list, kOtherList);
@@ -1347,11 +1368,11 @@ TEST(EngineSignedTicketMultiEvent, TheSigningEventsListDecides) {
 TEST(EngineSignedTicketMultiEvent, KeyOfAnUnselectedEventIsNotTrusted) {
     const Ed25519KeyPair foreign = generate_ed25519_key_pair();
     DecisionSnapshot snapshot = one_event_snapshot();
-    snapshot.events.at(kEvent).event.sig1_keys = {public_key_to_pem_base64(generate_ed25519_key_pair().public_key)};
+    mutable_catalog(snapshot, kEvent).event.sig1_keys = {public_key_to_pem_base64(generate_ed25519_key_pair().public_key)};
     SignedTicket ticket;
     ticket.seed = "foreignSeed00001";
     ticket.item = kItem;
-    EXPECT_EQ(outcome(decide(snapshot, make_scan(issue_signed_ticket(ticket, foreign.secret_key)))), "error:invalid");
+    EXPECT_EQ(outcome(decide_scan(snapshot, make_scan(issue_signed_ticket(ticket, foreign.secret_key)))), "error:invalid");
 }
 
 } // namespace

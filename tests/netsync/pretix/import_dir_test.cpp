@@ -33,34 +33,35 @@ protected:
     std::string error_after(const std::function<void()>& corrupt) {
         restore_demo();
         corrupt();
-        const DirectoryRead result = read_event_directory(dir.path(), "demo");
-        EXPECT_FALSE(result.import.has_value());
-        EXPECT_EQ(result.error.find('\n'), std::string::npos) << "one line: " << result.error;
-        return result.error;
+        const auto result = read_event_directory(dir.path(), "demo");
+        EXPECT_FALSE(result.has_value());
+        if (result) return std::string();
+        EXPECT_EQ(result.error().find('\n'), std::string::npos) << "one line: " << result.error();
+        return result.error();
     }
     testing::TempDir dir;
 };
 
 TEST_F(ImportDirTest, ReadsTheDemoEvent) {
-    const DirectoryRead result = read_event_directory(kDemo, "demo");
-    ASSERT_TRUE(result.import) << result.error;
-    EXPECT_EQ(result.import->event.slug, "kioskconf27");
-    EXPECT_EQ(result.import->lists.size(), 3u);
-    EXPECT_GE(result.import->orders.size(), 200u);
-    EXPECT_TRUE(result.import->badge_layouts.has_value());
+    const auto result = read_event_directory(kDemo, "demo");
+    ASSERT_TRUE(result) << result.error();
+    EXPECT_EQ(result->catalog.event.slug, "kioskconf27");
+    EXPECT_EQ(result->catalog.lists.size(), 3u);
+    EXPECT_GE(result->orders.size(), 200u);
+    EXPECT_TRUE(result->badge_layouts.has_value());
 }
 
 TEST_F(ImportDirTest, AcceptsBareArraysAsWellAsPages) {
     write("items.json", read("items.json")["results"].dump());
-    const DirectoryRead result = read_event_directory(dir.path(), "demo");
-    ASSERT_TRUE(result.import) << result.error;
-    EXPECT_EQ(result.import->items.size(), 5u);
+    const auto result = read_event_directory(dir.path(), "demo");
+    ASSERT_TRUE(result) << result.error();
+    EXPECT_EQ(result->catalog.items.size(), 5u);
 }
 
 TEST_F(ImportDirTest, OptionalFilesMayBeAbsent) {
     for (const char* file : {"subevents.json", "revokedsecrets.json", "blockedsecrets.json", "badgelayouts.json", "questions.json"})
         std::filesystem::remove(dir.path() / file);
-    EXPECT_TRUE(read_event_directory(dir.path(), "demo").import);
+    EXPECT_TRUE(read_event_directory(dir.path(), "demo").has_value());
 }
 
 TEST_F(ImportDirTest, BadInputGetsOneLineNamingFileAndPath) {
@@ -128,7 +129,7 @@ TEST_F(ImportDirTest, HostileShapesDoNotCrash) {
     json orders = read("orders.json");
     orders["results"][0]["positions"][0]["attendee_name"] = std::string("Ada\0Lovelace", 12);
     write("orders.json", orders.dump());
-    EXPECT_TRUE(read_event_directory(dir.path(), "demo").import);
+    EXPECT_TRUE(read_event_directory(dir.path(), "demo").has_value());
 }
 
 TEST_F(ImportDirTest, DeepNestingInsideAnObjectIsRefusedNotACrash) {
@@ -139,8 +140,8 @@ TEST_F(ImportDirTest, DeepNestingInsideAnObjectIsRefusedNotACrash) {
 }
 
 TEST_F(ImportDirTest, NeedsOrganizerAndDirectory) {
-    EXPECT_NE(read_event_directory(dir.path(), "").error.find("organizer"), std::string::npos);
-    EXPECT_NE(read_event_directory(dir.path() / "missing", "demo").error.find("not a directory"), std::string::npos);
+    EXPECT_NE(read_event_directory(dir.path(), "").error().find("organizer"), std::string::npos);
+    EXPECT_NE(read_event_directory(dir.path() / "missing", "demo").error().find("not a directory"), std::string::npos);
 }
 
 } // namespace

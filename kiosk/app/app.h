@@ -1,0 +1,118 @@
+// The app layer: the one API every front end calls (kioskctl today; the touchscreen, the sync
+// thread and the print queue as they land). Front ends parse their input, call one operation and
+// show its value; they never meet the store's SQL or a backend's JSON.
+//
+// [SECTION] Results of the operations
+// [SECTION] App
+//
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kiosk/app/catalog_cache.h"
+#include "kiosk/app/outcome.h"
+#include "kiosk/core/engine.h"
+#include "netsync/store/store.h"
+
+namespace kiosk {
+
+// [SECTION] Results of the operations
+
+struct RecordedCheckin {
+    int64_t id = 0;
+    Timestamp datetime{};
+    CheckinType type = CheckinType::entry;
+    std::string nonce;
+};
+
+struct ScanOutcome {
+    Verdict verdict;
+    std::string event_slug;                 // of verdict.event; empty when no event decided
+    std::optional<RecordedCheckin> checkin; // set exactly when the verdict is ok; already on disk
+};
+
+struct UndoRequest {
+    std::string raw;                        // the ticket's code as scanned
+    int64_t list = 0;
+    Timestamp now{};
+};
+
+struct UndoOutcome {
+    bool reverted = false;
+    std::string explanation;                // why nothing was reverted
+    std::optional<Position> position;
+    std::optional<RevertedCheckin> checkin;
+};
+
+struct SearchResult {
+    Position position;
+    std::string event_slug;
+    OrderStatus order_status = OrderStatus::paid;
+    bool redeemed = false;                  // a live check-in on one of the searched lists
+    bool require_attention = false;         // the order's or the product's check-in attention flag
+};
+
+struct ListSummary {
+    CheckinList list;
+    std::shared_ptr<const EventCatalog> catalog;   // its event (slug, name, products)
+};
+
+struct ListStatusReport {
+    ListStatus counts;
+    std::shared_ptr<const EventCatalog> catalog;   // names of the event, its products and variations
+};
+
+struct ImportReport {
+    ImportSummary summary;
+    Event event;
+};
+
+// [SECTION] App
+// Thread rule: an App owns one store connection and belongs to the thread that made it; every
+// thread that needs the store makes its own App on the same file (WAL lets them work together).
+class App {
+public:
+    explicit App(const std::string& db_path);
+
+    // Reads one event dumped in pretix API JSON and imports it (one transaction: all or nothing).
+    Outcome<ImportReport> import_pretix_directory(const std::filesystem::path& directory, const std::string& organizer);
+
+    // Every check-in list in the store with its event, by event then list id.
+    std::vector<ListSummary> lists();
+
+    // A time as staff at the venue of `list_id` write it: ISO 8601, without an offset read as the
+    // event's wall clock.
+    Outcome<Timestamp> venue_time(std::string_view text, int64_t list_id);
+
+    // Cleans the scanned text once, then resolves the lists, reads what the decision needs,
+    // decides and records the outcome in one write transaction: an admission is on disk before
+    // this returns, a rejection is queued as a failed scan.
+    Outcome<ScanOutcome> scan(const ScanRequest& request);
+
+    // Reverts the latest live check-in of the ticket on the list and queues the undo.
+    Outcome<UndoOutcome> undo(const UndoRequest& request);
+
+    // Name, email, order code or secret prefix (4 characters at least) in the lists' events.
+    Outcome<std::vector<SearchResult>> search(std::string_view query, std::span<const int64_t> list_ids);
+
+    // pretix's list status of one list.
+    Outcome<ListStatusReport> list_status(int64_t list_id);
+
+    QueueSnapshot queue();                  // pending uploads and failed scans
+
+    Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
+
+private:
+    Store store_;
+    CatalogCache catalogs_;
+};
+
+} // namespace kiosk

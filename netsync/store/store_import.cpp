@@ -1,0 +1,213 @@
+// [SECTION] Import: one event and everything in it, in one transaction.
+#include <algorithm>
+
+#include "netsync/store/catalog_codec.h"
+#include "netsync/store/store_impl.h"
+
+namespace kiosk {
+
+using nlohmann::json;
+using namespace store_detail;
+
+namespace {
+
+// One import's statements and running summary. Each step refuses data that cannot be stored as
+// it is (an id owned by another event) with a sentence; the caller's transaction then rolls back.
+class EventImporter {
+public:
+    EventImporter(sqlite::Database& db, int64_t event_id, ImportSummary& summary)
+        : db_(db), event_id_(event_id), summary_(summary) {}
+
+    std::expected<void, std::string> catalog(const EventCatalog& catalog);
+    std::expected<void, std::string> orders(const std::vector<ImportedOrder>& orders);
+    void secret_lists(const EventImport& import);
+    void badge_layouts(const json& layouts);
+
+private:
+    std::expected<void, std::string> catalog_row(const char* table, int64_t id, const std::string& model,
+                                                 const char* what);
+    std::expected<void, std::string> order(const ImportedOrder& imported);
+    std::expected<void, std::string> position(const Position& position, const Order& order);
+    void server_checkin(const ImportedOrder& imported, int64_t position_id, const Checkin& checkin);
+
+    sqlite::Database& db_;
+    int64_t event_id_;
+    ImportSummary& summary_;
+    std::optional<sqlite::Statement> upsert_order_, upsert_position_, upsert_answer_, index_search_,
+        drop_server_checkins_, drop_uploaded_duplicate_, insert_server_checkin_, adopt_unsynced_checkins_;
+};
+
+// Catalog tables share a shape: (id, event_id, model). pretix ids are global, so an id owned by
+// another event means two backends or a corrupt dump.
+std::expected<void, std::string> EventImporter::catalog_row(const char* table, int64_t id, const std::string& model,
+                                                            const char* what) {
+    // The table name is one of our four literals, never data.
+    auto statement = db_.prepare(std::string("INSERT INTO ") + table + "(id, event_id, model) VALUES (?1, ?2, ?3) "
+                                 "ON CONFLICT(id) DO UPDATE SET model = excluded.model "
+                                 "WHERE event_id = excluded.event_id RETURNING id");
+    statement.bind(1, id).bind(2, event_id_).bind(3, model);
+    if (!statement.step())
+        return std::unexpected(std::string(what) + " " + std::to_string(id) + " already belongs to another event");
+    return {};
+}
+
+std::expected<void, std::string> EventImporter::catalog(const EventCatalog& catalog) {
+    for (const SubEvent& subevent : catalog.subevents)
+        if (auto stored = catalog_row("subevents", subevent.id, catalog_codec::encode(subevent), "subevent"); !stored)
+            return stored;
+    for (const Item& item : catalog.items)
+        if (auto stored = catalog_row("items", item.id, catalog_codec::encode(item), "product"); !stored) return stored;
+    for (const CheckinList& list : catalog.lists)
+        if (auto stored = catalog_row("checkin_lists", list.id, catalog_codec::encode(list), "check-in list"); !stored)
+            return stored;
+    for (const Question& question : catalog.questions)
+        if (auto stored = catalog_row("questions", question.id, catalog_codec::encode(question), "question"); !stored)
+            return stored;
+    summary_.subevents = catalog.subevents.size();
+    summary_.items = catalog.items.size();
+    summary_.lists = catalog.lists.size();
+    summary_.questions = catalog.questions.size();
+    return {};
+}
+
+std::expected<void, std::string> EventImporter::orders(const std::vector<ImportedOrder>& orders) {
+    upsert_order_.emplace(db_, 
+        "INSERT INTO orders(event_id, code, status, require_approval, valid_if_pending, checkin_attention, email, locale) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(event_id, code) DO UPDATE SET status = excluded.status, "
+        "require_approval = excluded.require_approval, valid_if_pending = excluded.valid_if_pending, "
+        "checkin_attention = excluded.checkin_attention, email = excluded.email, locale = excluded.locale");
+    upsert_position_.emplace(db_,
+        "INSERT INTO positions(id, event_id, order_code, positionid, item, variation, subevent, secret, attendee_name, "
+        "attendee_email, addon_to, blocked, valid_from, valid_until, canceled) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET "
+        "order_code = excluded.order_code, positionid = excluded.positionid, item = excluded.item, "
+        "variation = excluded.variation, subevent = excluded.subevent, secret = excluded.secret, "
+        "attendee_name = excluded.attendee_name, attendee_email = excluded.attendee_email, addon_to = excluded.addon_to, "
+        "blocked = excluded.blocked, valid_from = excluded.valid_from, valid_until = excluded.valid_until, "
+        "canceled = excluded.canceled WHERE event_id = excluded.event_id RETURNING id");
+    upsert_answer_.emplace(db_,
+        "INSERT INTO answers(position_id, question_id, answer, options) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT(position_id, question_id) DO UPDATE SET answer = excluded.answer, options = excluded.options");
+    index_search_.emplace(db_, "INSERT OR REPLACE INTO position_search(rowid, key) VALUES (?1, ?2)");
+    // Check-ins the server reports replace the ones it reported before, except rows a queued upload
+    // still refers to or that staff reverted here: those stay until the upload has gone out, and
+    // the server's copy of a reverted one is not brought back to life.
+    drop_server_checkins_.emplace(db_,
+        "DELETE FROM checkins WHERE position_id = ?1 AND origin = 'server' AND reverted_at IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
+    // A local check-in the server has confirmed (uploaded) comes back in its list: keep one copy.
+    drop_uploaded_duplicate_.emplace(db_,
+        "DELETE FROM checkins WHERE position_id = ?1 AND list_id = ?2 AND type = ?3 AND origin = 'local' "
+        "AND uploaded = 1 AND abs(datetime - ?4) < 1000000 "
+        "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
+    insert_server_checkin_.emplace(db_,
+        "INSERT INTO checkins(list_id, position_id, secret, type, datetime, origin, uploaded, gate) "
+        "SELECT ?1, ?2, ?3, ?4, ?5, 'server', 1, ?6 WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE position_id = ?2 "
+        "AND list_id = ?1 AND type = ?4 AND datetime = ?5)");
+    // An offline-signed ticket admitted before its order synced: its check-ins now belong to the
+    // position, so the entry rules see them (no second admission) and undo finds them.
+    adopt_unsynced_checkins_.emplace(db_,
+        "UPDATE checkins SET position_id = ?1 WHERE position_id IS NULL AND secret = ?2");
+
+    for (const ImportedOrder& imported : orders)
+        if (auto stored = order(imported); !stored) return stored;
+    return {};
+}
+
+std::expected<void, std::string> EventImporter::order(const ImportedOrder& imported) {
+    const Order& order = imported.order;
+    upsert_order_->bind(1, event_id_).bind(2, order.code).bind(3, order_status_code(order.status))
+        .bind(4, order.require_approval).bind(5, order.valid_if_pending).bind(6, order.checkin_attention)
+        .bind(7, order.email).bind(8, order.locale);
+    upsert_order_->run();
+    ++summary_.orders;
+    for (const Position& position : imported.positions)
+        if (auto stored = this->position(position, order); !stored) return stored;
+    for (const auto& [position_id, checkin] : imported.checkins) server_checkin(imported, position_id, checkin);
+    return {};
+}
+
+std::expected<void, std::string> EventImporter::position(const Position& position, const Order& order) {
+    upsert_position_->bind(1, position.id).bind(2, event_id_).bind(3, order.code).bind(4, position.positionid)
+        .bind(5, position.item).bind(6, position.variation).bind(7, position.subevent).bind(8, position.secret)
+        .bind(9, position.attendee_name).bind(10, position.attendee_email).bind(11, position.addon_to)
+        .bind(12, position.blocked).bind(13, to_micros(position.valid_from)).bind(14, to_micros(position.valid_until))
+        .bind(15, position.canceled);
+    const bool owned_here = upsert_position_->step();
+    upsert_position_->reset();
+    if (!owned_here) return std::unexpected("position " + std::to_string(position.id) + " already belongs to another event");
+    for (const Answer& answer : position.answers) {
+        upsert_answer_->bind(1, position.id).bind(2, answer.question).bind(3, answer.answer).bind(4, dump(answer.options));
+        upsert_answer_->run();
+    }
+    index_search_->bind(1, position.id).bind(2, search_document(position, order));
+    index_search_->run();
+    drop_server_checkins_->bind(1, position.id);
+    drop_server_checkins_->run();
+    adopt_unsynced_checkins_->bind(1, position.id).bind(2, position.secret);
+    adopt_unsynced_checkins_->run();
+    ++summary_.positions;
+    return {};
+}
+
+void EventImporter::server_checkin(const ImportedOrder& imported, int64_t position_id, const Checkin& checkin) {
+    // The adapter pairs each check-in with a position of the same order.
+    const auto position = std::ranges::find(imported.positions, position_id, &Position::id);
+    const std::string secret = position == imported.positions.end() ? std::string() : position->secret;
+    drop_uploaded_duplicate_->bind(1, position_id).bind(2, checkin.list).bind(3, checkin_type_name(checkin.type))
+        .bind(4, to_micros(checkin.datetime));
+    drop_uploaded_duplicate_->run();
+    insert_server_checkin_->bind(1, checkin.list).bind(2, position_id).bind(3, secret)
+        .bind(4, checkin_type_name(checkin.type)).bind(5, to_micros(checkin.datetime)).bind(6, checkin.gate);
+    insert_server_checkin_->run();
+    ++summary_.checkins;
+}
+
+void EventImporter::secret_lists(const EventImport& import) {
+    auto insert_revoked = db_.prepare("INSERT OR IGNORE INTO revoked_secrets(event_id, secret) VALUES (?1, ?2)");
+    for (const auto& secret : import.revoked_secrets) {
+        insert_revoked.bind(1, event_id_).bind(2, secret);
+        insert_revoked.run();
+    }
+    auto insert_blocked = db_.prepare("INSERT OR IGNORE INTO blocked_secrets(event_id, secret) VALUES (?1, ?2)");
+    auto delete_blocked = db_.prepare("DELETE FROM blocked_secrets WHERE event_id = ?1 AND secret = ?2");
+    for (const auto& blocked : import.blocked_secrets) {
+        auto& statement = blocked.blocked ? insert_blocked : delete_blocked;
+        statement.bind(1, event_id_).bind(2, blocked.secret);
+        statement.run();
+    }
+}
+
+void EventImporter::badge_layouts(const json& layouts) {
+    auto upsert_meta = db_.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    upsert_meta.bind(1, "badgelayouts:" + std::to_string(event_id_)).bind(2, dump(layouts));
+    upsert_meta.run();
+}
+
+int64_t upsert_event(sqlite::Database& db, const Event& event) {
+    auto upsert = db.prepare("INSERT INTO events(organizer, slug, model) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT(organizer, slug) DO UPDATE SET model = excluded.model RETURNING id");
+    upsert.bind(1, event.organizer).bind(2, event.slug).bind(3, catalog_codec::encode(event));
+    if (!upsert.step()) throw StoreError("event upsert returned no id");
+    return upsert.int64(0);
+}
+
+} // namespace
+
+std::expected<ImportSummary, std::string> Store::import_event(const EventImport& import) {
+    auto& db = impl_->db;
+    sqlite::Transaction transaction(db);
+    ImportSummary summary;
+    summary.event_id = upsert_event(db, import.catalog.event);
+    EventImporter importer(db, summary.event_id, summary);
+    if (auto stored = importer.catalog(import.catalog); !stored) return std::unexpected(stored.error());
+    if (auto stored = importer.orders(import.orders); !stored) return std::unexpected(stored.error());
+    importer.secret_lists(import);
+    if (import.badge_layouts) importer.badge_layouts(*import.badge_layouts);
+    impl_->bump_generation();
+    transaction.commit();
+    return summary;
+}
+
+} // namespace kiosk
