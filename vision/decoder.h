@@ -1,14 +1,18 @@
 // Finding and reading ticket codes in camera frames, built on ZXing-cpp.
 //
 // Kiosk conditions beat plain ZXing defaults: phones held at an angle, dark-mode screens
-// (light-on-dark codes), glare, low light, crumpled paper. FrameDecoder tries a sequence of cheap
-// to expensive attempts (region around the last detection, downscaled frame, full resolution,
-// contrast-normalised, inverted, other scales) and stops at the first success or when the frame's
-// time budget is spent, so a hard frame never delays the next one. A wrong text is worse than
-// none: only results ZXing verified (error correction / checksums) are returned.
+// (light-on-dark codes), glare, low light, crumpled paper. FrameDecoder searches a frame in
+// stages, cheap before expensive: the region of the last detection, one attempt on the downscaled
+// frame, then crops of the regions that look like a code (with several preparations and a QR grid
+// fit for bent paper) and the rest of the whole frame (other scales, contrast-normalised,
+// inverted, sharpened). It stops at the first success; an attempt that would overrun the frame's
+// time budget is skipped, so a hard frame never delays the next one, and the next frame continues
+// where this one stopped. A wrong text is worse than none: only results ZXing verified (error
+// correction / checksums) are returned.
 //
-// Thread rule: a FrameDecoder keeps the region of its last detection, so it belongs to one
-// thread (the camera thread); decode_image() is stateless and safe anywhere.
+// Thread rule: a FrameDecoder keeps the region of its last detection and where its search
+// stopped, so it belongs to one thread (the camera thread). decode_image() keeps nothing between
+// calls but the learnt cost of each attempt (per thread), and is safe on any thread.
 #pragma once
 
 #include <array>
@@ -64,13 +68,13 @@ struct DecodeOptions {
 struct FrameDecode {
     std::vector<DecodedCode> codes;         // empty: no code in this frame (an ordinary outcome)
     std::chrono::microseconds elapsed{0};
-    int attempts = 0;                       // attempts made before success or budget end
-    bool budget_exhausted = false;
-    std::string winning_attempt;            // which strategy found it ("roi", "downscaled", ...); for stats and tuning
+    int attempts = 0;                       // attempts run (the grid fit's renderings count as one)
+    bool budget_exhausted = false;          // at least one attempt was skipped for lack of time
+    std::string winning_attempt;            // which attempt read it ("region", "downscaled", ...); for stats and tuning
     bool idle = false;                      // a still scene already searched in full: only the cheapest attempt ran
 };
 
-struct DecoderMemory;                       // region, attempt cursor, learnt attempt costs
+struct DecoderMemory;                       // region and polarity, attempt cursors, stage order, still scene, learnt costs
 
 class FrameDecoder {
 public:
@@ -88,7 +92,7 @@ private:
     int frames_since_hit_ = 0;
 };
 
-// One-shot decode of a still image with the same strategies and no region memory (kioskctl decode).
+// One-shot decode of a still image with the same stages, minus the region and the idling (kioskctl decode).
 FrameDecode decode_image(const ImageView& image, const DecodeOptions& options = {});
 
 } // namespace kiosk

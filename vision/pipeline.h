@@ -2,8 +2,9 @@
 //
 // Two threads inside: capture keeps pulling frames so device buffers never fill (a stale frame
 // is latency), and decode always takes the newest frame, dropping the backlog. The UI drains
-// events once per frame (Tracy-style: swap under the lock, process outside). Statistics are
-// atomics the staff panel reads any time. stop() joins both threads; start() may follow again.
+// events once per frame (Tracy-style: swap under the lock, process outside). Statistics sit
+// behind their own mutex, held only to copy them, so the staff panel can call stats() any time
+// without slowing the camera. stop() joins both threads; start() may follow again.
 #pragma once
 
 #include <atomic>

@@ -28,10 +28,12 @@ struct ResampledQr {
 };
 
 // Passes renderings to `try_code`, best guess first, until it returns true (then returns true).
-// For each plausible version (the estimate from the finder distance, then one either side): the
-// modules sampled through the anchors alone, then through a fitted displacement field. After the
-// first rendering, stops at `deadline`. Nothing when three finder patterns are not found. `gray`
-// is a crop around one code, a few hundred pixels wide; a rendering costs 0.5-5 milliseconds.
+// For each polarity whose finders look like a code's (the better-looking first), and for each
+// plausible version (the finder distance's estimate and one either side, best timing-line fit
+// first, clearly worse ones left out): the modules sampled through the anchors alone, then
+// through a fitted displacement field. After the first rendering, stops at `deadline`. Nothing
+// when three finder patterns are not found. `gray` is a crop around one code, a few hundred
+// pixels wide.
 bool resample_qr(const cv::Mat& gray, std::chrono::steady_clock::time_point deadline,
                  const std::function<bool(const ResampledQr&)>& try_code);
 

@@ -85,7 +85,7 @@ std::vector<std::string> split(const std::string& csv) {
     std::cerr << "decode_bench: " << problem << "\n"
               << "usage: decode_bench [--seed N] [--per N] [--heights 720,1080] [--conditions a,b]\n"
               << "                    [--decoders ours_frame,ours_image,ours_held,zxing,wechat,zbar] [--with-qrcodedetector]\n"
-              << "                    [--dump DIR] [--dump-only] [--raw FILE]\n";
+              << "                    [--budget-ms N] [--dump DIR] [--dump-only] [--raw FILE]\n";
     std::exit(2);
 }
 
@@ -317,6 +317,7 @@ int main(int argc, char** argv) {
     out["benchmark"] = "decode";
     out["seed"] = options.seed;
     out["per_condition"] = options.per_condition;
+    out["budget_ms"] = std::chrono::duration<double, std::milli>(ours.budget).count();
     out["heights"] = options.heights;
     out["decoders"] = options.decoders;
     out["opencv_threads"] = cv::getNumThreads();

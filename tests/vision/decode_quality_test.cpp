@@ -4,7 +4,8 @@
 // Timings are not asserted here (docs/BENCHMARKS.md, "Decoding", has them). The decoder's per-frame
 // budget is lifted for the same reason: with it, a loaded machine or a sanitizer build would skip
 // attempts and fail frames that decode on a quiet one. The floors therefore describe what the
-// decoder's strategies can read, not what fits into 8 ms; the benchmark covers the latter.
+// decoder's strategies can read, not what fits into the default 12 ms; the benchmark covers the
+// latter.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -31,10 +32,9 @@ struct Floor {
 };
 
 // Set from what the decoder reads on this seed with the budget lifted, one frame below: a small
-// change in the decoder does not trip it, a real regression does. Measured 2026-11-23 with
-// ZXing-cpp 1.4: 8/8 everywhere except crumpled at 720p, 6/8 (seed 71004, a 75-character URL,
-// and 71006, a 148-character signed ticket at 3 px per module: the warp bends the sampling grid
-// by about a module; ZXing, WeChatQRCode and ZBar miss them too, ZBar reads 71006).
+// change in the decoder does not trip it, a real regression does. With ZXing-cpp 1.4 it reads 8/8
+// of every condition at both heights (crumpled at 720p too, since the QR resampler); the test
+// prints the counts on every run.
 constexpr Floor kFloors[] = {
     {"clean", 7, 7},
     {"small", 7, 7},
@@ -50,7 +50,7 @@ constexpr Floor kFloors[] = {
     {"phone_screen", 7, 7},
     {"occluded", 7, 7},
     {"occluded_heavy", 7, 7},
-    {"crumpled", 5, 7},
+    {"crumpled", 7, 7},
     {"empty", 0, 0},                        // no code: only "no text" is asserted
 };
 
