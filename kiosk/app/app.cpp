@@ -72,14 +72,26 @@ Outcome<Timestamp> App::venue_time(std::string_view text, int64_t list_id) {
     return *parsed;
 }
 
-Outcome<ScanOutcome> App::scan(const ScanRequest& request) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
-    Store::WriteTransaction transaction(store_);
+Outcome<DecisionSnapshot> App::read_for_decision(const ScanRequest& request) {
     catalogs_.refresh(store_);
     auto lists = resolve_lists(store_, catalogs_, request.lists);
     if (!lists) return std::unexpected(lists.error());
-    const int64_t first_list = lists->front().id;
-    const DecisionSnapshot snapshot = load_decision_snapshot(store_, catalogs_, scanned, std::move(*lists));
+    return load_decision_snapshot(store_, catalogs_, clean_scanned_text(request.raw), std::move(*lists));
+}
+
+Outcome<Verdict> App::check(const ScanRequest& request) {
+    Store::WriteTransaction transaction(store_);   // rolled back: nothing is recorded
+    const auto snapshot = read_for_decision(request);
+    if (!snapshot) return std::unexpected(snapshot.error());
+    return decide(*snapshot, request);
+}
+
+Outcome<ScanOutcome> App::scan(const ScanRequest& request) {
+    Store::WriteTransaction transaction(store_);
+    const auto read = read_for_decision(request);
+    if (!read) return std::unexpected(read.error());
+    const DecisionSnapshot& snapshot = *read;
+    const int64_t first_list = snapshot.lists.front().id;
 
     ScanOutcome outcome;
     outcome.verdict = decide(snapshot, request);

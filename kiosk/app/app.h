@@ -97,6 +97,10 @@ public:
     // this returns, a rejection is queued as a failed scan.
     Outcome<ScanOutcome> scan(const ScanRequest& request);
 
+    // Decides exactly as scan() does, in the same write transaction, and records nothing: for
+    // staff checking a ticket without admitting it (and for the benchmark of the decision).
+    Outcome<Verdict> check(const ScanRequest& request);
+
     // Reverts the latest live check-in of the ticket on the list and queues the undo.
     Outcome<UndoOutcome> undo(const UndoRequest& request);
 
@@ -111,6 +115,9 @@ public:
     Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
 
 private:
+    // The reads and the decision of a scan; the caller holds the write transaction.
+    Outcome<DecisionSnapshot> read_for_decision(const ScanRequest& request);
+
     Store store_;
     CatalogCache catalogs_;
 };

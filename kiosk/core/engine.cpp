@@ -185,8 +185,8 @@ Verdict check_admission(const TicketUnderCheck& ticket, const ScanRequest& reque
 
     // 8. Check-in rules.
     if (entry && !rules_are_empty(list.rules)) {
-        const RuleOutcome outcome = evaluate_rules(list.rules, rule_context(ticket, request));
-        if (!outcome.allowed) return rejection(RejectReason::rules, outcome.explanation);
+        if (const RuleOutcome admitted = evaluate_rules(list.rules, rule_context(ticket, request)); !admitted)
+            return rejection(RejectReason::rules, admitted.error());
     }
 
     // 9. Questions asked at check-in that have no valid answer yet.

@@ -24,7 +24,7 @@ namespace {
 
 using json = nlohmann::json;
 
-RuleOutcome invalid_rule_outcome(const std::string& reason) { return {false, "Invalid check-in rule: " + reason}; }
+RuleOutcome invalid_rule_outcome(const std::string& reason) { return std::unexpected("Invalid check-in rule: " + reason); }
 
 } // namespace
 
@@ -53,7 +53,7 @@ RuleOutcome evaluate_rules(const nlohmann::json& rules, const RuleContext& conte
     const auto verdict = evaluator.evaluate(rules);
     if (!verdict) return invalid_rule_outcome(verdict.error());
     if (jsonlogic::truthy(*verdict)) return {};
-    return {false, jsonlogic::explain_denial(rules, evaluator)};
+    return std::unexpected(jsonlogic::explain_denial(rules, evaluator));
 }
 
 } // namespace kiosk

@@ -7,6 +7,8 @@
 // operator, wrong argument shapes) denies entry with an explanation instead of throwing.
 #pragma once
 
+#include <expected>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,10 +32,9 @@ struct RuleContext {
     std::optional<Timestamp> date_from, date_to, date_admission;
 };
 
-struct RuleOutcome {
-    bool allowed = true;
-    std::string explanation;                // why entry was denied, in plain English; empty when allowed
-};
+// Admitted (a value), or denied with why in plain English: the rule's own explanation, or
+// "Invalid check-in rule: ..." when the rule is malformed (a malformed rule denies, as in pretix).
+using RuleOutcome = std::expected<void, std::string>;
 
 // True for null, {} and other "no rule" shapes.
 bool rules_are_empty(const nlohmann::json& rules);

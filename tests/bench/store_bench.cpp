@@ -1,20 +1,19 @@
 // Store and decision-engine benchmark: prints one JSON object on stdout (progress goes to stderr).
 //
-// [SECTION] Synthetic event (built through the real import path)
-// [SECTION] Our decision path (prepared statements, indexes)
+// [SECTION] Synthetic event (model types, imported through the app's store)
 // [SECTION] Baseline decision path (fresh prepare per lookup; with or without indexes)
 // [SECTION] Main: build, measure, report
 //
 // What is measured (docs/BENCHMARKS.md, "Store and decision engine"):
-//  - import: Store::import_event of one batch of 100k positions into an empty store (the target),
-//    the time to build the whole store (default 1M positions) batch by batch, with each batch's
+//  - import: Store::import_event (on the app's store, as the sync engine will call it) of one
+//    batch of 100k positions into an empty store (the target), the time to build the whole store (default 1M positions) batch by batch, with each batch's
 //    read/write syscalls from /proc/self/io; and, at the end, a re-sync: the first batch imported
 //    again while the admissions below sit in the check-ins table;
-//  - verdict: scan-to-verdict on a fresh connection: the reads CheckinService::scan does (its
-//    load_snapshot is private, so it is mirrored here through the public Store API) plus
-//    kiosk::decide, under the same BEGIN IMMEDIATE; rolled back, nothing is written. Known codes
-//    (admitted: every position is paid and has its check-in answers) and unknown codes;
-//  - admit with commit: CheckinService::scan end to end on tickets never scanned before, so each
+//  - verdict: scan-to-verdict on a fresh connection through App::check, which is App::scan's own
+//    code (BEGIN IMMEDIATE, catalog refresh, list resolution, the snapshot's reads, kiosk::decide)
+//    rolled back instead of recorded. Known codes (admitted: every position is paid and has its
+//    check-in answers) and unknown codes;
+//  - admit with commit: App::scan end to end on tickets never scanned before, so each
 //    sample is BEGIN IMMEDIATE, decision, check-in + upload-queue row, COMMIT with
 //    synchronous=FULL (an fsync of the WAL). Right before it, the disk's own floor: a 4 KiB
 //    append + fdatasync in the same directory;
@@ -44,15 +43,13 @@
 #include <string_view>
 #include <thread>
 #include <unordered_set>
-#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "kiosk/app/checkin_service.h"
+#include "kiosk/app/app.h"
 #include "kiosk/core/engine.h"
 #include "kiosk/core/time.h"
-#include "netsync/pretix/pretix_json.h"
 #include "netsync/store/store.h"
 
 namespace {
@@ -122,40 +119,48 @@ std::string order_code(int64_t n) {
     return code;
 }
 
-// The catalog goes through the same converters as `kioskctl import`, so the store keeps real
-// pretix JSON and reads it back the way it would in production.
+// The catalog in model types, as a backend adapter hands it to the store.
 kiosk::EventImport catalog_import() {
     kiosk::EventImport import;
-    import.event_raw = {{"slug", "bench"},
-                        {"name", {{"en", "Benchmark conference"}}},
-                        {"timezone", "Europe/Berlin"},
-                        {"date_from", "2025-06-01T09:00:00+02:00"},
-                        {"date_to", "2025-06-03T18:00:00+02:00"},
-                        {"has_subevents", false}};
-    import.event = kiosk::pretix::event_from_json(import.event_raw, "bench-org", {"event"});
+    kiosk::Event& event = import.catalog.event;
+    event.organizer = "bench-org";
+    event.slug = "bench";
+    event.name = {{"en", "Benchmark conference"}};
+    event.timezone = "Europe/Berlin";
+    event.date_from = kiosk::parse_iso8601("2025-06-01T09:00:00+02:00");
+    event.date_to = kiosk::parse_iso8601("2025-06-03T18:00:00+02:00");
     const char* names[] = {"Conference ticket", "Workshop ticket", "Speaker pass"};
     for (size_t i = 0; i < std::size(kItems); ++i) {
-        json raw = {{"id", kItems[i]}, {"name", {{"en", names[i]}}}, {"admission", true}, {"variations", json::array()}};
-        import.items.push_back({kiosk::pretix::item_from_json(raw, 0, {"item"}), raw});
+        kiosk::Item item;
+        item.id = kItems[i];
+        item.name = {{"en", names[i]}};
+        import.catalog.items.push_back(item);
     }
-    const json lists[] = {
-        {{"id", kMainList}, {"name", "Main entrance"}, {"all_products", true}, {"limit_products", json::array()},
-         {"allow_multiple_entries", false}, {"allow_entry_after_exit", true}, {"rules", json::object()}},
-        {{"id", kRuleList}, {"name", "Workshops (3 entries)"}, {"all_products", true},
-         {"limit_products", json::array()}, {"allow_multiple_entries", true}, {"allow_entry_after_exit", true},
-         {"rules", {{"<", {{{"var", "entries_number"}}, 3}}}}},
-    };
-    for (const json& raw : lists) import.lists.push_back({kiosk::pretix::checkin_list_from_json(raw, 0, {"list"}), raw});
-    const json all_items = json(std::vector<int64_t>(std::begin(kItems), std::end(kItems)));
-    const json questions[] = {
-        {{"id", kCompanyQuestion}, {"question", {{"en", "Company"}}}, {"type", "S"}, {"required", true},
-         {"ask_during_checkin", true}, {"position", 1}, {"items", all_items}, {"options", json::array()}},
-        {{"id", kMealQuestion}, {"question", {{"en", "Meal"}}}, {"type", "C"}, {"required", true},
-         {"ask_during_checkin", true}, {"position", 2}, {"items", all_items},
-         {"options", {{{"id", kMealOptions[0]}, {"identifier", "VEG"}, {"answer", {{"en", "Vegetarian"}}}},
-                      {{"id", kMealOptions[1]}, {"identifier", "MEAT"}, {"answer", {{"en", "Meat"}}}}}}},
-    };
-    for (const json& raw : questions) import.questions.push_back(kiosk::pretix::question_from_json(raw, 0, {"question"}));
+    kiosk::CheckinList main_list;
+    main_list.id = kMainList;
+    main_list.name = "Main entrance";
+    kiosk::CheckinList rule_list;
+    rule_list.id = kRuleList;
+    rule_list.name = "Workshops (3 entries)";
+    rule_list.allow_multiple_entries = true;
+    rule_list.rules = {{"<", {{{"var", "entries_number"}}, 3}}};
+    import.catalog.lists = {main_list, rule_list};
+    const std::vector<int64_t> all_items(std::begin(kItems), std::end(kItems));
+    kiosk::Question company;
+    company.id = kCompanyQuestion;
+    company.question = {{"en", "Company"}};
+    company.type = kiosk::QuestionType::string;
+    company.required = true;
+    company.ask_during_checkin = true;
+    company.position = 1;
+    company.items = all_items;
+    kiosk::Question meal = company;
+    meal.id = kMealQuestion;
+    meal.question = {{"en", "Meal"}};
+    meal.type = kiosk::QuestionType::choice;
+    meal.position = 2;
+    meal.options = {{kMealOptions[0], "VEG", {{"en", "Vegetarian"}}}, {kMealOptions[1], "MEAT", {{"en", "Meat"}}}};
+    import.catalog.questions = {company, meal};
     return import;
 }
 
@@ -169,7 +174,7 @@ kiosk::EventImport batch_import(const kiosk::EventImport& catalog, int64_t first
     import.orders.reserve(count * 7 / 10 + 1);
     size_t made = 0;
     for (int64_t order_number = first_order; made < count; ++order_number) {
-        kiosk::pretix::ImportedOrder imported;
+        kiosk::ImportedOrder imported;
         imported.order.code = order_code(order_number);
         imported.order.status = kiosk::OrderStatus::paid;
         imported.order.email = "buyer" + std::to_string(order_number) + "@example.org";
@@ -195,64 +200,6 @@ kiosk::EventImport batch_import(const kiosk::EventImport& catalog, int64_t first
         import.orders.push_back(std::move(imported));
     }
     return import;
-}
-
-// [SECTION] Our decision path
-//
-// CheckinService::scan's reads, in its order, through the public Store API: resolve the selected
-// lists, check the catalog generation, copy the cached catalog into the snapshot, then the
-// position, its order and its check-ins; for an unknown code the blocked/revoked/unsynced lookups.
-
-struct CachedCatalog {
-    int64_t generation = -1;
-    std::map<int64_t, kiosk::DecisionSnapshot::EventData> events;
-};
-
-kiosk::Verdict decide_with_store(kiosk::Store& store, kiosk::CheckinService& service, CachedCatalog& cache,
-                                 const kiosk::ScanRequest& request) {
-    auto resolved = service.resolve_lists(request.lists);
-    const auto& lists = std::get<std::vector<kiosk::CheckinList>>(resolved);
-    const std::string secret = kiosk::clean_scanned_text(request.raw).text;
-
-    kiosk::DecisionSnapshot snapshot;
-    snapshot.lists = lists;
-    const int64_t generation = store.catalog_generation();
-    if (generation != cache.generation) {
-        cache.events.clear();
-        cache.generation = generation;
-    }
-    for (const kiosk::CheckinList& list : lists) {
-        auto it = cache.events.find(list.event_id);
-        if (it == cache.events.end()) {
-            kiosk::DecisionSnapshot::EventData data;
-            if (auto catalog = store.catalog(list.event_id)) {
-                data.event = std::move(catalog->event);
-                data.subevents = std::move(catalog->subevents);
-                data.items = std::move(catalog->items);
-                data.questions = std::move(catalog->questions);
-            }
-            it = cache.events.emplace(list.event_id, std::move(data)).first;
-        }
-        snapshot.events.emplace(list.event_id, it->second);
-    }
-    for (kiosk::Position& position : store.positions_by_secret(secret)) {
-        const kiosk::CheckinList* list = nullptr;
-        for (const kiosk::CheckinList& candidate : lists)
-            if (candidate.event_id == position.event_id) list = &candidate;
-        if (list == nullptr) continue;
-        auto order = store.order(position.event_id, position.order);
-        if (!order) continue;
-        kiosk::CandidateTicket ticket{std::move(position), std::move(*order), {}};
-        ticket.checkins = store.checkins_of_position(list->id, ticket.position.id);
-        snapshot.matches.push_back(std::move(ticket));  // our lists have no addon_match
-    }
-    for (auto& [event_id, data] : snapshot.events) {
-        data.secret_blocked = store.secret_blocked(event_id, secret);
-        if (!snapshot.matches.empty()) continue;
-        data.secret_revoked = store.secret_revoked(event_id, secret);
-        data.unsynced_checkins = store.checkins_of_unsynced_secret(lists.front().id, secret);
-    }
-    return kiosk::decide(snapshot, request);
 }
 
 // [SECTION] Baseline decision path
@@ -323,7 +270,7 @@ struct BaselineSql {
 #define KIOSK_BENCH_CHECKIN_TAIL "reverted_at IS NULL ORDER BY datetime, id"
 
 constexpr BaselineSql kIndexedSql = {
-    "SELECT event_id, raw FROM checkin_lists WHERE id = ?1",
+    "SELECT event_id, model FROM checkin_lists WHERE id = ?1",
     "SELECT value FROM meta WHERE key = 'catalog_generation'",
     "SELECT " KIOSK_BENCH_POSITION_COLUMNS " FROM positions WHERE secret = ?1",
     "SELECT question_id, answer, options FROM answers WHERE position_id = ?1",
@@ -365,23 +312,26 @@ std::vector<kiosk::Checkin> baseline_checkins(sqlite3_stmt* stmt) {
     return out;
 }
 
-kiosk::Verdict decide_baseline(sqlite3* db, const BaselineSql& sql, const kiosk::DecisionSnapshot::EventData& catalog,
+// The baseline looks the list up as the app does (a row by id); the list object itself, like the
+// rest of the catalog, comes already decoded from the app's cache.
+kiosk::Verdict decide_baseline(sqlite3* db, const BaselineSql& sql,
+                               const std::shared_ptr<const kiosk::EventCatalog>& catalog,
                                const kiosk::ScanRequest& request) {
     kiosk::DecisionSnapshot snapshot;
     for (int64_t list_id : request.lists) {
         auto query = prepare(db, sql.list);
         sqlite3_bind_int64(query.get(), 1, list_id);
         if (sqlite3_step(query.get()) != SQLITE_ROW) throw std::runtime_error("baseline: list not found");
-        snapshot.lists.push_back(kiosk::pretix::checkin_list_from_json(json::parse(column_text(query.get(), 1)),
-                                                                       sqlite3_column_int64(query.get(), 0), {"list"}));
+        snapshot.lists.push_back(*catalog->list(list_id));
     }
     {
         auto query = prepare(db, sql.generation);
         sqlite3_step(query.get());
     }
-    const std::string secret = kiosk::clean_scanned_text(request.raw).text;
+    snapshot.scanned = kiosk::clean_scanned_text(request.raw);
+    const std::string& secret = snapshot.scanned.text;
     const kiosk::CheckinList& list = snapshot.lists.front();
-    snapshot.events.emplace(list.event_id, catalog);
+    snapshot.events[list.event_id].catalog = catalog;
 
     std::vector<kiosk::Position> positions;
     {
@@ -622,7 +572,7 @@ int run(const Options& options) {
     report["loadavg_start"] = loadavg();
     report["positions"] = options.positions;
 
-    // --- Build through Store::import_event, one transaction per batch.
+    // --- Build through the app's Store::import_event, one transaction per batch.
     Secrets secrets;
     secrets.bytes.reserve(options.positions * kSecretLength);
     std::vector<double> batch_seconds;
@@ -630,7 +580,7 @@ int run(const Options& options) {
     double generate_seconds = 0;
     int64_t event_id = 0;
     {
-        kiosk::Store store(file.string());
+        kiosk::App builder(file.string());
         int64_t next_order = 1;
         for (size_t done = 0; done < options.positions; ++batch_index) {
             const size_t count = std::min(options.batch, options.positions - done);
@@ -641,8 +591,10 @@ int run(const Options& options) {
             generate_seconds += seconds_since(start);
             const IoCounters io_before = IoCounters::now();
             start = Clock::now();
-            const kiosk::ImportSummary summary = store.import_event(import);
+            const auto imported = builder.store().import_event(import);
             batch_seconds.push_back(seconds_since(start));
+            if (!imported) throw std::runtime_error("import refused: " + imported.error());
+            const kiosk::ImportSummary& summary = *imported;
             batch_io.push_back(IoCounters::now().since(io_before));
             event_id = summary.event_id;
             done += count;
@@ -664,9 +616,7 @@ int run(const Options& options) {
     report["db_bytes"] = db_bytes(file);
 
     // --- Measurements on a fresh connection, as the kiosk process would have.
-    kiosk::Store store(file.string());
-    kiosk::CheckinService service(store);
-    CachedCatalog cache;
+    kiosk::App app(file.string());
     const kiosk::Timestamp now = *kiosk::parse_iso8601("2025-06-01T10:00:00+02:00");
     auto request_for = [&](std::string_view raw) {
         kiosk::ScanRequest request;
@@ -697,10 +647,10 @@ int run(const Options& options) {
     auto verdict_sample = [&](std::string_view code, const std::string& row) {
         const kiosk::ScanRequest request = request_for(code);
         const auto start = Clock::now();
-        kiosk::Store::WriteLock lock(store);  // scan holds it from before its reads; rolled back unused
-        const kiosk::Verdict verdict = decide_with_store(store, service, cache, request);
+        const auto verdict = app.check(request);
         const double us = micros_since(start);
-        tally(row, verdict);
+        if (!verdict) throw std::runtime_error("check refused: " + verdict.error());
+        tally(row, *verdict);
         return us;
     };
 
@@ -722,8 +672,10 @@ int run(const Options& options) {
     for (size_t i : admit_picks) {
         const kiosk::ScanRequest request = request_for(secrets.at(i));
         const auto start = Clock::now();
-        const kiosk::ScanOutcome outcome = service.scan(request);
+        const auto scanned = app.scan(request);
         admit_us.push_back(micros_since(start));
+        if (!scanned) throw std::runtime_error("scan refused: " + scanned.error());
+        const kiosk::ScanOutcome& outcome = *scanned;
         tally("admit_commit", outcome.verdict);
         if (!outcome.checkin) throw std::runtime_error("an admission sample was not admitted; the benchmark data is wrong");
     }
@@ -741,12 +693,14 @@ int run(const Options& options) {
     sqlite3* db = raw_db.get();
     sqlite3_busy_timeout(db, 30000);
     exec(db, "PRAGMA synchronous = FULL");
-    const kiosk::DecisionSnapshot::EventData event_data = cache.events.at(event_id);
+    std::shared_ptr<const kiosk::EventCatalog> event_catalog;
+    for (const kiosk::ListSummary& summary : app.lists())
+        if (summary.catalog->event.id == event_id) event_catalog = summary.catalog;
     auto baseline_sample = [&](std::string_view code, const BaselineSql& sql, const std::string& row) {
         const kiosk::ScanRequest request = request_for(code);
         const auto start = Clock::now();
         exec(db, "BEGIN IMMEDIATE");
-        const kiosk::Verdict verdict = decide_baseline(db, sql, event_data, request);
+        const kiosk::Verdict verdict = decide_baseline(db, sql, event_catalog, request);
         const double us = micros_since(start);
         exec(db, "ROLLBACK");
         tally(row, verdict);
@@ -773,7 +727,8 @@ int run(const Options& options) {
                   << " check-ins in the store\n";
         const IoCounters io_before = IoCounters::now();
         start = Clock::now();
-        store.import_event(import);
+        if (const auto imported = app.store().import_event(import); !imported)
+            throw std::runtime_error("re-import refused: " + imported.error());
         report["reimport_first_batch_s"] = seconds_since(start);
         report["reimport_first_batch_io"] = IoCounters::now().since(io_before);
         report["reimport_checkins_in_store"] = admit_us.size();
