@@ -61,7 +61,8 @@ struct DecodeOptions {
     bool track_region = true;               // start with the region of the last detection
     // FrameDecoder only: once the full search has been through the same still scene for a while
     // (nobody at the kiosk, or nothing in view is a code), only the cheapest attempt runs until
-    // the scene changes. An idle kiosk then costs a few percent of a core instead of a third.
+    // the scene changes. An idle kiosk then spends a few milliseconds per frame instead of the
+    // whole budget (docs/BENCHMARKS.md, "An idle kiosk").
     bool idle_when_still = true;
 };
 
