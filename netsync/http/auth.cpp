@@ -1,0 +1,19 @@
+#include "netsync/http/auth.h"
+
+namespace kiosk::http {
+
+std::string authorization_value(const ApiToken& token) {
+    return (token.kind == ApiToken::Kind::team ? "Token " : "Device ") + token.secret;
+}
+
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+    static constexpr std::string_view replacement = "[redacted]";
+    for (const std::string& secret : secrets) {
+        if (secret.empty()) continue;
+        for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + replacement.size()))
+            text.replace(at, secret.size(), replacement);
+    }
+    return text;
+}
+
+} // namespace kiosk::http
