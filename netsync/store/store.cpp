@@ -71,10 +71,6 @@ std::vector<int64_t> option_ids(const std::string& stored) {
     return ids;
 }
 
-std::string search_document(const Position& position, const Order& order) {
-    return search_key(position.attendee_name + ' ' + position.attendee_email + ' ' + order.email);
-}
-
 } // namespace store_detail
 
 namespace {

@@ -32,10 +32,6 @@ Position read_position(const sqlite::Statement& row);
 Checkin read_checkin(const sqlite::Statement& row, int first_column);
 std::vector<int64_t> option_ids(const std::string& stored);
 
-// The text a position is found by: its attendee's name and email and its order's email, under one
-// search_key (search_text.h) in the position_search index.
-std::string search_document(const Position& position, const Order& order);
-
 } // namespace kiosk::store_detail
 
 namespace kiosk {

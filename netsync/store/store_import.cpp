@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "netsync/store/catalog_codec.h"
+#include "netsync/store/search_text.h"
 #include "netsync/store/store_impl.h"
 
 namespace kiosk {
@@ -73,19 +74,21 @@ std::expected<void, std::string> EventImporter::catalog(const EventCatalog& cata
 
 std::expected<void, std::string> EventImporter::orders(const std::vector<ImportedOrder>& orders) {
     upsert_order_.emplace(db_, 
-        "INSERT INTO orders(event_id, code, status, require_approval, valid_if_pending, checkin_attention, email, locale) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(event_id, code) DO UPDATE SET status = excluded.status, "
-        "require_approval = excluded.require_approval, valid_if_pending = excluded.valid_if_pending, "
-        "checkin_attention = excluded.checkin_attention, email = excluded.email, locale = excluded.locale");
+        "INSERT INTO orders(event_id, code, status, require_approval, valid_if_pending, checkin_attention, email, locale, "
+        "email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, search_key(?7)) ON CONFLICT(event_id, code) DO UPDATE SET "
+        "status = excluded.status, require_approval = excluded.require_approval, "
+        "valid_if_pending = excluded.valid_if_pending, checkin_attention = excluded.checkin_attention, "
+        "email = excluded.email, locale = excluded.locale, email_key = excluded.email_key");
     upsert_position_.emplace(db_,
         "INSERT INTO positions(id, event_id, order_code, positionid, item, variation, subevent, secret, attendee_name, "
-        "attendee_email, addon_to, blocked, valid_from, valid_until, canceled) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET "
+        "attendee_email, addon_to, blocked, valid_from, valid_until, canceled, email_key) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, search_key(?10)) "
+        "ON CONFLICT(id) DO UPDATE SET "
         "order_code = excluded.order_code, positionid = excluded.positionid, item = excluded.item, "
         "variation = excluded.variation, subevent = excluded.subevent, secret = excluded.secret, "
         "attendee_name = excluded.attendee_name, attendee_email = excluded.attendee_email, addon_to = excluded.addon_to, "
         "blocked = excluded.blocked, valid_from = excluded.valid_from, valid_until = excluded.valid_until, "
-        "canceled = excluded.canceled WHERE event_id = excluded.event_id RETURNING id");
+        "canceled = excluded.canceled, email_key = excluded.email_key WHERE event_id = excluded.event_id RETURNING id");
     upsert_answer_.emplace(db_,
         "INSERT INTO answers(position_id, question_id, answer, options) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT(position_id, question_id) DO UPDATE SET answer = excluded.answer, options = excluded.options");
@@ -151,7 +154,7 @@ std::expected<void, std::string> EventImporter::position(const Position& positio
         upsert_answer_->bind(1, position.id).bind(2, answer.question).bind(3, answer.answer).bind(4, dump(answer.options));
         upsert_answer_->run();
     }
-    index_search_->bind(1, position.id).bind(2, search_document(position, order));
+    index_search_->bind(1, position.id).bind(2, search_key(position.attendee_name));
     index_search_->run();
     drop_server_checkins_->bind(1, position.id);
     drop_server_checkins_->run();

@@ -37,10 +37,14 @@ std::vector<SearchHit> Store::search(std::string_view query_text, std::span<cons
     std::vector<SearchHit> hits;
     const std::string key = search_key(query_text);
     if (character_count(key) < kMinimumQueryCharacters) return hits;
-    // Three indexed lookups, united: names and emails through the trigram index, the order code
-    // exactly (codes are upper-case ASCII), the secret by prefix as a range on its index.
+    // Indexed lookups, united: any part of a name through the trigram index, the attendee's or the
+    // order's email by prefix, the order code exactly (codes are upper-case ASCII), the secret by
+    // prefix. Each prefix is a range on its index: [prefix, prefix + 0xFF).
     static const std::string sql = std::string("SELECT ") + kPositionColumnsOfP + ", o.status, o.checkin_attention "
         "FROM (SELECT rowid AS id FROM position_search WHERE position_search MATCH ?2 "
+        "      UNION SELECT id FROM positions WHERE event_id = ?1 AND email_key >= ?7 AND email_key < ?8 "
+        "      UNION SELECT p.id FROM orders eo JOIN positions p ON p.event_id = eo.event_id AND p.order_code = eo.code "
+        "            WHERE eo.event_id = ?1 AND eo.email_key >= ?7 AND eo.email_key < ?8 "
         "      UNION SELECT id FROM positions WHERE event_id = ?1 AND order_code = ?3 "
         "      UNION SELECT id FROM positions WHERE secret >= ?4 AND secret < ?5) found "
         "JOIN positions p ON p.id = found.id "
@@ -52,7 +56,7 @@ std::vector<SearchHit> Store::search(std::string_view query_text, std::span<cons
     for (const CheckinList& list : lists) {
         if (!seen_events.insert(list.event_id).second) continue;
         query.bind(1, list.event_id).bind(2, fts_phrase(key)).bind(3, upper_ascii(query_text)).bind(4, secret_prefix)
-            .bind(5, secret_prefix + '\xff').bind(6, static_cast<int64_t>(limit));
+            .bind(5, secret_prefix + '\xff').bind(6, static_cast<int64_t>(limit)).bind(7, key).bind(8, key + '\xff');
         while (hits.size() < limit && query.step()) {
             SearchHit hit;
             hit.position = read_position(query);

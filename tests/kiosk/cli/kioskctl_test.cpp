@@ -263,6 +263,39 @@ TEST_F(KioskctlTest, SearchStatsAndQueueShapes) {
     EXPECT_TRUE(queue["failed"].is_array());
 }
 
+TEST_F(KioskctlTest, ListsShowEveryListWithItsEvent) {
+    EXPECT_EQ(ctl_json({"lists"}, 0), json({{"lists", json::array()}}));   // an empty store
+    import_demo();
+    const json lists = ctl_json({"lists"}, 0)["lists"];
+    ASSERT_EQ(lists.size(), 3u);
+    for (const char* key : {"id", "name", "event", "all_products", "limit_products", "subevent"})
+        EXPECT_TRUE(lists[0].contains(key)) << key;
+    EXPECT_EQ(lists[0]["id"], 11);
+    EXPECT_EQ(lists[0]["name"], "Main entrance");
+    EXPECT_EQ(lists[0]["event"]["slug"], "kioskconf27");
+    EXPECT_EQ(lists[0]["event"]["name"]["en"], "KioskConf 2027");
+    EXPECT_EQ(lists[1]["all_products"], false);
+    EXPECT_EQ(lists[1]["limit_products"], json({104}));
+    EXPECT_TRUE(lists[0]["subevent"].is_null());
+}
+
+TEST_F(KioskctlTest, SearchIgnoresCaseAndAccentsInEveryScript) {
+    import_demo();
+    auto names = [&](const std::string& query) {
+        std::vector<std::string> found;
+        const json answer = ctl_json({"search", query, "--list", "11"}, 0);
+        for (const json& result : answer["results"])
+            found.push_back(result["attendee_name"].is_string() ? result["attendee_name"].get<std::string>() : "");
+        return found;
+    };
+    EXPECT_EQ(names("МИХАИЛ ФЁДОРОВ"), std::vector<std::string>{"Михаил Фёдоров"});
+    EXPECT_EQ(names("михаил федоров"), std::vector<std::string>{"Михаил Фёдоров"});
+    EXPECT_EQ(names("федоров").size(), 3u);
+    EXPECT_EQ(names("muller"), names("MÜLLER"));
+    EXPECT_FALSE(names("muller").empty());
+    EXPECT_EQ(names("ibrahim ozturk"), std::vector<std::string>{"İbrahim Öztürk"});
+}
+
 TEST_F(KioskctlTest, ListsOfTwoEventsAndAmbiguousCodes) {
     import_demo();
     // A second event whose one ticket reuses a demo secret, plus one of its own.
