@@ -1,5 +1,7 @@
 #include "kiosk/core/answers.h"
 
+#include "image/utf8.h"
+
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -435,7 +437,7 @@ AnswerCheck validate_file(const Question& question, std::string_view value) {
 
 AnswerCheck validate(const Question& question, std::string_view raw, bool enforce_bounds,
                      const date::time_zone* zone = nullptr) {
-    if (!is_valid_utf8(raw)) return rejected("The answer is not valid text (invalid UTF-8)");
+    if (!utf8::is_valid(raw)) return rejected("The answer is not valid text (invalid UTF-8)");
     const std::string_view value = trim(raw);
     switch (question.type) {
     case QuestionType::boolean: return validate_boolean(question, value);

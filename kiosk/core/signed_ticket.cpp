@@ -1,5 +1,7 @@
 #include "kiosk/core/signed_ticket.h"
 
+#include "image/utf8.h"
+
 #include "kiosk/core/text.h"
 
 #include <algorithm>
@@ -109,7 +111,7 @@ std::optional<SignedTicket> decode_ticket(const unsigned char* data, size_t size
                 return std::nullopt;
             ticket.seed.assign(reinterpret_cast<const char*>(start), static_cast<size_t>(length));
             // Seeds become secrets that end up in JSON, which must be UTF-8 (proto3 requires it too).
-            if (!is_valid_utf8(ticket.seed)) return std::nullopt;
+            if (!utf8::is_valid(ticket.seed)) return std::nullopt;
             continue;
         }
         uint64_t raw = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "image/utf8.h"
+
 namespace kiosk {
 
 namespace {
@@ -20,39 +22,6 @@ int base64_value(char c) {
 }
 
 } // namespace
-
-bool is_valid_utf8(std::string_view text) {
-    size_t i = 0;
-    const size_t n = text.size();
-    while (i < n) {
-        const auto lead = static_cast<unsigned char>(text[i]);
-        if (lead < 0x80) { ++i; continue; }
-        size_t length = 0;
-        unsigned char min_second = 0x80, max_second = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            length = 2;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            length = 3;
-            if (lead == 0xE0) min_second = 0xA0;        // overlong
-            if (lead == 0xED) max_second = 0x9F;        // surrogates
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            length = 4;
-            if (lead == 0xF0) min_second = 0x90;        // overlong
-            if (lead == 0xF4) max_second = 0x8F;        // above U+10FFFF
-        } else {
-            return false;
-        }
-        if (i + length > n) return false;
-        const auto second = static_cast<unsigned char>(text[i + 1]);
-        if (second < min_second || second > max_second) return false;
-        for (size_t k = 2; k < length; ++k) {
-            const auto continuation = static_cast<unsigned char>(text[i + k]);
-            if (continuation < 0x80 || continuation > 0xBF) return false;
-        }
-        i += length;
-    }
-    return true;
-}
 
 std::string base64_encode(const unsigned char* data, size_t size) {
     std::string out;
@@ -104,7 +73,7 @@ std::optional<std::vector<unsigned char>> base64_decode(std::string_view text, b
 }
 
 std::string printable_scan(std::string_view bytes) {
-    if (is_valid_utf8(bytes)) return std::string(bytes);
+    if (utf8::is_valid(bytes)) return std::string(bytes);
     return "binary:" + base64_encode(bytes);
 }
 

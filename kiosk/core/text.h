@@ -1,7 +1,8 @@
-// Bytes from outside as text: UTF-8 validity and base64 (standard alphabet).
+// Bytes from outside as text: base64 (standard alphabet) and printable scans. UTF-8 validity is
+// image/utf8.h, the project's one validator.
 //
 // Scanned codes may be binary; pretix reports those as "binary:<base64>". Anything that reaches a
-// JSON writer or a screen goes through is_valid_utf8 first.
+// JSON writer or a screen goes through utf8::is_valid first.
 #pragma once
 
 #include <optional>
@@ -10,9 +11,6 @@
 #include <vector>
 
 namespace kiosk {
-
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool is_valid_utf8(std::string_view text);
 
 std::string base64_encode(const unsigned char* data, size_t size);
 std::string base64_encode(std::string_view bytes);
