@@ -26,6 +26,8 @@ show() {
 
 step "Import the demo event (pretix API JSON, organizer 'demo')"
 show import assets/demo --organizer demo
+step "The check-in lists in the store"
+show lists
 
 at="2027-03-16T09:30:00+01:00"
 step "Main entrance (list 11), Tuesday 09:30: a paid conference pass is admitted"
@@ -56,6 +58,8 @@ show undo 8bmub2af8hgcku36aguwaaxpxzuhkdcq --list 11 --at "2027-03-16T09:40:00+0
 show scan 8bmub2af8hgcku36aguwaaxpxzuhkdcq --list 11 --at "2027-03-16T09:41:00+01:00"
 step "Staff lookup by name (at least 4 characters)"
 show search "Müller" --list 11
+step "Search ignores case and accents in every script"
+show search "ФЁДОРОВ" --list 11
 step "List status of the main entrance"
 show stats --list 11
 step "Upload queue: admissions and the undo waiting for the backend, failed scans for statistics"
