@@ -1273,6 +1273,10 @@ class GenEvent:
         return hashlib.blake2b(b"p|%d|%d|%d" % (self.seed, self.k, pid), digest_size=32).digest().translate(
             _BYTE_TO_SECRET).decode()
 
+    def position_secrets(self, i):
+        first = self.pid_base + self.pos_start[i] + 1
+        return [(first + j, self.secret(first + j)) for j in range(len(self.shape(i)[5]))]
+
     def slot_of_pid(self, pid):
         ordinal = pid - self.pid_base - 1
         if ordinal < 0 or ordinal >= self.n_positions:
@@ -1483,7 +1487,11 @@ class EventState:
 
     def order_copy(self, slot) -> dict:
         order = self.overrides.get(slot)
-        return copy.deepcopy(order) if order is not None else self.gen.order(slot)
+        return json.loads(js(order)) if order is not None else self.gen.order(slot)
+
+    def mutable(self, slot, order) -> dict:
+        """order itself if it is a fresh copy, else a copy of the stored one."""
+        return json.loads(js(order)) if self.overrides.get(slot) is order else order
 
     def order_text(self, slot, include_canceled, exclude) -> str:
         order = self.overrides.get(slot)
@@ -1511,9 +1519,12 @@ class EventState:
 
     def store_order(self, slot, order, *, touch=True):
         """Every change of an order goes through here: last_modified, caches, secret index, journal."""
-        old = self.overrides.get(slot)
-        if old is None and slot < self.n_base:
-            old = self.gen.order(slot)
+        old = None
+        if self.emu.secret_index is not None:
+            if slot in self.overrides:
+                old = [(p["id"], p["secret"]) for p in self.overrides[slot]["positions"]]
+            elif slot < self.n_base:
+                old = self.gen.position_secrets(slot)
         if touch:
             order["last_modified"] = self.lt.iso(self.emu.clock.now())
         self._put(slot, order)
@@ -2047,12 +2058,12 @@ class Emulator:
             return
         index = self.secret_index
         if old is not None:
-            for p in old["positions"]:
-                entries = index.get(p["secret"])
+            for pid, secret in old:
+                entries = index.get(secret)
                 if entries:
                     entries[:] = [x for x in entries if not (x[0] == ev.slug and x[1] == slot)]
                     if not entries:
-                        del index[p["secret"]]
+                        del index[secret]
         for p in new["positions"]:
             entries = index.setdefault(p["secret"], [])
             if (ev.slug, slot, p["id"]) not in entries:
@@ -2758,7 +2769,7 @@ def perform_checkin(emu, req, ev, lst, slot, order, pos, *, answers, when, force
                 if cleaned is not None:
                     given[q["id"]] = cleaned
     if given and ctype != "exit":
-        order = ev.order_copy(slot)
+        order = ev.mutable(slot, order)
         pos = next(p for p in order["positions"] if p["id"] == pos["id"])
         kept = [a for a in pos.get("answers", []) if a.get("question") not in given]
         for qid, (text, options) in given.items():
@@ -2835,7 +2846,7 @@ def perform_checkin(emu, req, ev, lst, slot, order, pos, *, answers, when, force
     if not entry_allowed and not force:
         return respond_error("already_redeemed")
 
-    order = ev.order_copy(slot)
+    order = ev.mutable(slot, order)
     pos = next(p for p in order["positions"] if p["id"] == pos["id"])
     pos.setdefault("checkins", []).append({"list": lid, "datetime": ev.lt.iso(when), "type": ctype,
                                            "gate": common["gate"], "device": device_id, "auto_checked_in": False})
