@@ -1462,7 +1462,7 @@ class EventState:
         self.query_cache = {}
         self.base_counts = {}
         self.text_cache = {}
-        self.text_cache_chars = 0
+        self.text_cache_bytes = 0
         for order in orders:
             self._put(self.next_slot, order)
             self.next_slot += 1
@@ -1778,8 +1778,10 @@ def paginate(req: Req, count: int, max_size=MAX_PAGE_SIZE):
     return start, start + size, nxt, prev
 
 
-def list_body(count, nxt, prev, results_json: str) -> bytes:
-    return ('{"count":%d,"next":%s,"previous":%s,"results":[%s]}' % (count, js(nxt), js(prev), results_json)).encode()
+def list_body(count, nxt, prev, results_json) -> bytes:
+    if isinstance(results_json, str):
+        results_json = results_json.encode()
+    return ('{"count":%d,"next":%s,"previous":%s,"results":[' % (count, js(nxt), js(prev))).encode() + results_json + b"]}"
 
 
 def parse_time_param(req, name):
@@ -2466,26 +2468,26 @@ def order_slots(e: EventState, ordering, filters):
     return out
 
 
-TEXT_CACHE_LIMIT = 1024 * 1024 * 1024     # characters of rendered generated orders kept per event
+TEXT_CACHE_LIMIT = 512 * 1024 * 1024     # bytes of rendered generated orders kept per event
 
 
-def render_orders(e: EventState, slots, include_canceled, exclude):
+def render_orders(e: EventState, slots, include_canceled, exclude) -> bytes:
     """The JSON of these orders, joined. Generated orders that nobody changed are rendered once and
-    kept (rendering is the emulator's main cost: ~60 us per order)."""
+    kept as UTF-8 (rendering is the emulator's main cost: ~60 us per order)."""
     cache = e.text_cache.setdefault((include_canceled, exclude), {})
     out = []
     for slot in slots:
         if slot in e.overrides or slot >= e.n_base:
-            out.append(e.order_text(slot, include_canceled, exclude))
+            out.append(e.order_text(slot, include_canceled, exclude).encode())
             continue
         text = cache.get(slot)
         if text is None:
-            text = e.order_text(slot, include_canceled, exclude)
-            if e.text_cache_chars + len(text) < TEXT_CACHE_LIMIT:
+            text = e.order_text(slot, include_canceled, exclude).encode()
+            if e.text_cache_bytes + len(text) < TEXT_CACHE_LIMIT:
                 cache[slot] = text
-                e.text_cache_chars += len(text)
+                e.text_cache_bytes += len(text)
         out.append(text)
-    return ",".join(out)
+    return b",".join(out)
 
 
 @route("GET", EV + r"/orders/", "orders")
