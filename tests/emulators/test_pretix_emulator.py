@@ -437,8 +437,11 @@ class EmulatorTest(unittest.TestCase):
 
     def test_redeem_nonce_and_force(self):
         emu = self.emu
-        pos = emu.admin("GET", "/events/kioskconf27/positions?status=p&item=102&limit=50")["results"]
-        secret = [p for p in pos if not p["blocked"] and not p["canceled"]][-1]["secret"]
+        with open(os.path.join(DEMO, "notable.json")) as f:
+            notable = {sc["secret"] for sc in json.load(f).values()}
+        pos = emu.admin("GET", "/events/kioskconf27/positions?status=p&item=102&blocked=false&canceled=false")["results"]
+        pos = [p for p in pos if p["secret"] not in notable]
+        secret = pos[-1]["secret"]
         at = "2027-03-17T10:00:00+01:00"
         body = redeem_body(secret, 11, at, nonce="nonce-force-1")
         status, _, first = emu.json("POST", emu.api("/checkinrpc/redeem/"), body)
