@@ -1798,6 +1798,18 @@ def bool_param(value):
     return str(value).lower() in ("true", "1", "on", "yes")
 
 
+def body_bool(data, field, default):
+    """A boolean in a JSON body as Django REST framework reads it (true, "true", 1, "1", ...)."""
+    value = data.get(field, default)
+    if isinstance(value, str):
+        if value.lower() in ("true", "1", "yes", "on", "t", "y"):
+            return True
+        if value.lower() in ("false", "0", "no", "off", "f", "n", ""):
+            return False
+        raise field_error(field, "Must be a valid boolean.")
+    return bool(value)
+
+
 CHECKIN_REASONS = ("canceled", "invalid", "unpaid", "product", "rules", "revoked", "incomplete", "already_redeemed",
                    "blocked", "invalid_time", "error", "ambiguous", "unapproved")
 UPLOAD_TYPES = ("image/png", "image/jpeg", "image/gif", "application/pdf")
@@ -2874,9 +2886,9 @@ def redeem_options(data):
     nonce = data.get("nonce")
     if nonce is not None and not isinstance(nonce, str):
         nonce = str(nonce)
-    return {"dt_us": parse_body_datetime(data), "force": bool(data.get("force", False)), "ctype": ctype,
-            "ignore_unpaid": bool(data.get("ignore_unpaid", False)), "nonce": nonce or None, "answers": answers,
-            "questions_supported": bool(data.get("questions_supported", True))}
+    return {"dt_us": parse_body_datetime(data), "force": body_bool(data, "force", False), "ctype": ctype,
+            "ignore_unpaid": body_bool(data, "ignore_unpaid", False), "nonce": nonce or None, "answers": answers,
+            "questions_supported": body_bool(data, "questions_supported", True)}
 
 
 @route("POST", ORG + r"/checkinrpc/redeem/", "checkinrpc/redeem")
@@ -2902,7 +2914,7 @@ def api_list_redeem(emu, req, org, ev, lid, pk):
     options = redeem_options(data)
     untrusted = req.get("untrusted_input", "") not in ("", "0", "false", "False")
     return redeem(emu, req, [(e, lst)], secret=unquote(pk), by_id=not untrusted,
-                  canceled_supported=bool(data.get("canceled_supported", False)), **options)
+                  canceled_supported=body_bool(data, "canceled_supported", False), **options)
 
 
 @route("POST", ORG + r"/checkinrpc/annul/", "checkinrpc/annul")

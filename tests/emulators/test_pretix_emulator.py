@@ -500,6 +500,11 @@ class EmulatorTest(unittest.TestCase):
         self.assertEqual(status, 404)
         status, _, _ = emu.json("POST", url, {"secret": "x", "lists": [1021, 1022]})
         self.assertEqual(status, 400)
+        # booleans as Django REST framework reads them: "false" is false
+        secret = "5m7spckvak9e7b5kt6cu69n48qpyhz9b"          # already_redeemed in the demo
+        status, _, body = emu.json("POST", url, redeem_body(secret, 11, "2027-03-16T09:30:00+01:00", force="false"))
+        self.assertEqual((status, body["reason"]), (400, "already_redeemed"))
+        self.assertIn("force", emu.json("POST", url, redeem_body(secret, 11, force="maybe"))[2])
 
     def test_per_list_redeem(self):
         emu = self.emu
