@@ -310,6 +310,9 @@ class Clock:
             self.last_us = value
             return value
 
+    def peek(self) -> int:
+        return max(time.time_ns() // 1000 + self.offset_us, self.last_us)
+
     def raise_floor(self, floor_us: int):
         with self.lock:
             if floor_us > self.last_us:
@@ -1905,19 +1908,30 @@ class Emulator:
         return value
 
     def replay(self, path):
+        """Apply the journal. A line torn by a SIGKILL (never answered) ends it and is cut off, so
+        that what is appended from now on is not lost behind it at the next start."""
         if not os.path.exists(path):
             return
+        with open(path, "rb") as f:
+            data = f.read()
+        good = 0
         self.replaying = True
         try:
-            with open(path, encoding="utf-8") as f:
-                for line in f:
-                    try:
-                        entry = json.loads(line)
-                    except ValueError:
-                        break                       # a torn last line: the process died while writing it
-                    self.apply(entry)
+            while True:
+                end = data.find(b"\n", good)
+                if end < 0:
+                    break
+                try:
+                    entry = json.loads(data[good:end])
+                except ValueError:
+                    break
+                self.apply(entry)
+                good = end + 1
         finally:
             self.replaying = False
+        if good < len(data):
+            sys.stderr.write("pretix_emulator: %s: dropped %d bytes of a torn last entry\n" % (path, len(data) - good))
+            os.truncate(path, good)
 
     def apply(self, e):
         kind = e["k"]
@@ -3669,6 +3683,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def version_string(self):
         return self.server_version
+
+    def date_time_string(self, timestamp=None):
+        # the Date header follows the emulator's clock, like X-Page-Generated and Last-Modified
+        return http_date(self.server.emu.clock.peek()) if timestamp is None else super().date_time_string(timestamp)
 
     def log_message(self, fmt, *args):
         if self.server.emu.args.verbose:

@@ -808,6 +808,8 @@ class SeparateInstanceTest(unittest.TestCase):
             _, headers, _ = emu.json("GET", emu.api("/events/event1/orders/"), expect=200)
             generated = headers["X-Page-Generated"]
             emu.stop(kill=True)
+            with open(os.path.join(state, "journal.jsonl"), "a") as f:
+                f.write('{"k": "order", "e": "event1", "s": 3, "o": {"co')      # torn by the kill
 
             emu = Running("--positions", "200", state_dir=state).start()
             try:
@@ -828,6 +830,14 @@ class SeparateInstanceTest(unittest.TestCase):
                 annul = emu.json("POST", emu.api("/checkinrpc/annul/"),
                                  {"lists": [1021], "nonce": "persist-1", "datetime": "2027-03-16T10:01:00+01:00"}, auth=auth)
                 self.assertEqual(annul[0], 200)
+                late = emu.admin("POST", "/events/event1/orders", {"positions": [{"item": 1003}]}, expect=201)["orders"][0]
+                self.assertEqual(emu.request("GET", emu.api("/events/event1/"))[1]["Date"][-3:], "GMT")
+            finally:
+                emu.stop()
+            emu = Running("--positions", "200", state_dir=state).start()
+            try:       # what came after the torn line is there too
+                self.assertEqual(emu.get(emu.api("/events/event1/orders/%s/" % late["code"]))["code"], late["code"])
+                self.assertEqual(emu.admin("GET", "/counters")["annulments"], {"persist-1": 1})
             finally:
                 emu.stop()
             status = subprocess.run([sys.executable, EMULATOR, "--positions", "201", "--state-dir", state],
