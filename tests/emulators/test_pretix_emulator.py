@@ -364,6 +364,23 @@ class EmulatorTest(unittest.TestCase):
         status, _, body = emu.json("GET", path + "?modified_since=yesterday")
         self.assertEqual((status, list(body)), (400, ["modified_since"]))
 
+    def test_malformed_order_is_served_as_given(self):
+        emu = self.emu
+        path = emu.api("/events/event2/orders/")
+        _, headers, _ = emu.json("GET", path, expect=200)
+        since = path + "?modified_since=" + urllib.parse.quote(headers["X-Page-Generated"])
+        raw = {"code": "BRK01", "status": "p", "positions": [{"id": "not-a-number", "item": "x"}, "garbage",
+                                                            {"id": 999999991, "secret": None}]}
+        emu.admin("POST", "/events/event2/orders", {"raw": raw}, expect=201)
+        served = emu.get(since)["results"]
+        self.assertEqual([o["code"] for o in served], ["BRK01"])
+        self.assertEqual(served[0]["positions"], raw["positions"])
+        self.assertIn("last_modified", served[0])
+        # everything else keeps working around it
+        self.assertEqual(emu.json("GET", emu.api("/checkinrpc/search/?list=2021&search=brk"))[0], 200)
+        self.assertEqual(emu.json("GET", emu.api("/events/event2/checkinlists/2021/status/"))[0], 200)
+        self.assertEqual(emu.json("POST", emu.api("/checkinrpc/redeem/"), redeem_body("garbage", 2021))[0], 404)
+
     def test_if_modified_since(self):
         emu = self.emu
         base = emu.api("/events/event2")
