@@ -15,11 +15,13 @@ COMMAND LINE
         [--events N] [--positions M] [--seed S] [--subevents K] [--event-date YYYY-MM-DD]
         [--timezone TZ] [--organizer ORG] [--load DIR]... [--state-dir DIR]
         [--admin-token T] [--team-token T] [--init-token T] [--clock ISO]
-        [--no-gzip] [--gzip-level 1] [--upload-limit BYTES] [--warm QUERY]... [--verbose]
+        [--no-gzip] [--gzip-level 1] [--upload-limit BYTES] [--warm QUERY]... [--exit-with-parent]
+        [--verbose]
 
 --port 0 binds a free port on --host (127.0.0.1). When the server accepts connections the ready
 file is written atomically: {"port", "url", "admin_token", "team_token", "init_token",
-"organizer", "events": [slugs], "pid"}. SIGTERM / SIGINT stop it (SIGKILL is fine with a state dir).
+"organizer", "events": [slugs], "pid"}. SIGTERM / SIGINT stop it (SIGKILL is fine with a state dir);
+--exit-with-parent also stops it when the process that started it is gone (a crashed test).
 
 Data
 - --events N generated events event1..eventN (default 1, or 0 with --load), each with M order
@@ -4045,6 +4047,8 @@ def parse_args(argv):
     p.add_argument("--upload-limit", type=int, default=10 * 1024 * 1024)
     p.add_argument("--warm", action="append", default=[], metavar="QUERY",
                    help="pre-render every orders page for this query string before getting ready; repeatable")
+    p.add_argument("--exit-with-parent", action="store_true",
+                   help="stop when the process that started the emulator is gone (a crashed test)")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
     if args.events is None:
@@ -4078,6 +4082,15 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            server.shutdown()
+
+        threading.Thread(target=watch, daemon=True).start()
     if args.ready_file:
         write_ready_file(args.ready_file, info)
     if args.verbose:

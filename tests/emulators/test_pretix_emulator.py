@@ -807,6 +807,30 @@ class SeparateInstanceTest(unittest.TestCase):
         self.assertEqual(bodies[0], bodies[1])
         self.assertNotEqual(bodies[0], bodies[2])
 
+    def test_exit_with_parent(self):
+        tmp = tempfile.mkdtemp(prefix="pretix-emu-parent-")
+        ready = os.path.join(tmp, "ready.json")
+        try:
+            # a parent that starts the emulator and dies at once, like a crashed test
+            subprocess.run(["sh", "-c", '"$0" "$1" --positions 10 --exit-with-parent --ready-file "$2" >/dev/null 2>&1 &',
+                            sys.executable, EMULATOR, ready], check=True, timeout=10)
+            deadline = time.monotonic() + 20
+            while not os.path.exists(ready) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            with open(ready) as f:
+                pid = json.load(f)["pid"]
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
+                os.kill(pid, signal.SIGKILL)
+                self.fail("the emulator outlived its parent")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_state_survives_sigkill(self):
         state = tempfile.mkdtemp(prefix="pretix-emu-state-")
         try:
