@@ -15,13 +15,14 @@ COMMAND LINE
         [--events N] [--positions M] [--seed S] [--subevents K] [--event-date YYYY-MM-DD]
         [--timezone TZ] [--organizer ORG] [--load DIR]... [--state-dir DIR]
         [--admin-token T] [--team-token T] [--init-token T] [--clock ISO]
-        [--no-gzip] [--gzip-level 1] [--upload-limit BYTES] [--warm QUERY]... [--exit-with-parent]
-        [--verbose]
+        [--no-gzip] [--gzip-level 1] [--upload-limit BYTES] [--warm QUERY]...
+        [--exit-with-parent [--parent-pid PID]] [--verbose]
 
 --port 0 binds a free port on --host (127.0.0.1). When the server accepts connections the ready
 file is written atomically: {"port", "url", "admin_token", "team_token", "init_token",
 "organizer", "events": [slugs], "pid"}. SIGTERM / SIGINT stop it (SIGKILL is fine with a state dir);
---exit-with-parent also stops it when the process that started it is gone (a crashed test).
+--exit-with-parent also stops it when the process that started it (or --parent-pid) is gone: a
+crashed test leaves no emulator behind.
 
 Data
 - --events N generated events event1..eventN (default 1, or 0 with --load), each with M order
@@ -4049,6 +4050,7 @@ def parse_args(argv):
                    help="pre-render every orders page for this query string before getting ready; repeatable")
     p.add_argument("--exit-with-parent", action="store_true",
                    help="stop when the process that started the emulator is gone (a crashed test)")
+    p.add_argument("--parent-pid", type=int, help="with --exit-with-parent: watch this process instead")
     p.add_argument("--verbose", action="store_true")
     args = p.parse_args(argv)
     if args.events is None:
@@ -4064,6 +4066,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    parent = os.getppid()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     state_dir = os.path.abspath(args.state_dir) if args.state_dir else None
     emu = build(args, state_dir)
@@ -4083,10 +4086,19 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if args.exit_with_parent:
-        parent = os.getppid()
+        def alive():
+            if args.parent_pid:
+                try:
+                    os.kill(args.parent_pid, 0)
+                    return True
+                except ProcessLookupError:
+                    return False
+                except PermissionError:
+                    return True
+            return os.getppid() == parent
 
         def watch():
-            while os.getppid() == parent:
+            while alive():
                 time.sleep(0.5)
             server.shutdown()
 

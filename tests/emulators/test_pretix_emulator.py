@@ -811,12 +811,11 @@ class SeparateInstanceTest(unittest.TestCase):
         tmp = tempfile.mkdtemp(prefix="pretix-emu-parent-")
         ready = os.path.join(tmp, "ready.json")
         try:
-            # a parent that starts the emulator and dies at once, like a crashed test
-            subprocess.run(["sh", "-c", '"$0" "$1" --positions 10 --exit-with-parent --ready-file "$2" >/dev/null 2>&1 &',
-                            sys.executable, EMULATOR, ready], check=True, timeout=10)
+            # a parent that starts the emulator, waits until it is ready and dies, like a crashed test
+            subprocess.run(["sh", "-c", '"$0" "$1" --positions 10 --exit-with-parent --ready-file "$2" >/dev/null 2>&1 & '
+                            'while [ ! -f "$2" ]; do sleep 0.05; done', sys.executable, EMULATOR, ready],
+                           check=True, timeout=20)
             deadline = time.monotonic() + 20
-            while not os.path.exists(ready) and time.monotonic() < deadline:
-                time.sleep(0.05)
             with open(ready) as f:
                 pid = json.load(f)["pid"]
             while time.monotonic() < deadline:
