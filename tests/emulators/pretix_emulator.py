@@ -26,23 +26,24 @@ crashed test leaves no emulator behind.
 
 Data
 - --events N generated events event1..eventN (default 1, or 0 with --load), each with M order
-  positions (--positions, default 1000) derived from --seed: the same arguments give the same
-  bytes. Orders are computed from (seed, event, index) when asked for and rendered from templates,
-  so 100,000 positions start in about a second and cost memory only for what tests change. The
-  catalog mirrors assets/demo, ids 1000*k + n for event k: items +1 Conference pass (variations +11
-  Regular, +12 Student), +2 Day pass valid on the second day, +3 Speaker pass (checkin_attention),
-  +4 Workshop add-on, +5 Conference dinner add-on (not admission); check-in lists +21 Main entrance
-  (all products), +22 Workshop room (addon_match), +23 Speakers' lounge (multiple entries, rule:
-  speaker pass and entries_today < 3), +601.. one per date of a series; questions +31 T-shirt (C,
-  required), +32 dietary needs (C), +33 "please specify" (S, only when +32 is DIET-OTHER), +34 code
-  of conduct (B, required), +35 phone (TEL, speakers), +36 company and +37 date of birth (not asked
-  at check-in); a badge layout and its item assignments; 3 revoked secrets; a blocked secret per
-  blocked position; an Ed25519 pretix_sig1 key derived from the seed. Positions are
-  10,000,000*k + n, about 1.5 per order: 90 % of orders paid, 5 % pending (a quarter require
-  approval, some valid_if_pending), expired, canceled; single canceled and blocked positions,
-  ~5 % checked in on the first morning (some left again), ~3 % lacking a required check-in answer.
-  --subevents K (0..300) makes them series with K dates; --event-date (default 2027-03-16, the
-  demo's day) and --timezone (Europe/Berlin) place them.
+  positions (--positions, default 1000) derived from --seed: the same arguments give the same data
+  (byte for byte, apart from the port in next / previous URLs). Orders are computed from (seed,
+  event, index) when asked for and rendered from templates, so 100,000 positions start in about a
+  second and cost memory only for what tests change. The catalog mirrors assets/demo, ids 1000*k + n
+  for event k: items +1 Conference pass (variations +11 Regular, +12 Student), +2 Day pass valid on
+  the second day, +3 Speaker pass (checkin_attention), +4 Workshop add-on, +5 Conference dinner
+  add-on (not admission); check-in lists +21 Main entrance (all products), +22 Workshop room
+  (addon_match), +23 Speakers' lounge (multiple entries, rule: speaker pass and entries_today < 3),
+  +601.. one per date of a series; questions +31 T-shirt (C, required), +32 dietary needs (C), +33
+  "please specify" (S, only when +32 is DIET-OTHER), +34 code of conduct (B, required), +35 phone
+  (TEL, speakers), +36 company and +37 date of birth (not asked at check-in); a badge layout and its
+  item assignments; 3 revoked secrets; a blocked secret per blocked position; an Ed25519 pretix_sig1
+  key derived from the seed. Positions are 10,000,000*k + n (objects the admin API adds get ids from
+  900,000,000), about 1.5 per order: 90 % of orders paid, 5 % pending (a quarter require approval,
+  some valid_if_pending), expired, canceled; single canceled and blocked positions, ~5 % checked in
+  on the first morning (some left again), ~3 % lacking a required check-in answer. --subevents K
+  (0..300) makes them series with K dates; --event-date (default 2027-03-16, the demo's day) and
+  --timezone (Europe/Berlin) place them.
 - --load DIR (repeatable) serves an event directory: event.json and items, checkinlists,
   questions, subevents, orders, revokedsecrets, blockedsecrets, badgelayouts, badgeitems .json,
   each a list page or a bare array (badgeitems default to the layouts' item_assignments).
@@ -95,7 +96,8 @@ API (under /api/v1; trailing slashes optional; JSON compact UTF-8; gzip when ask
   GET .../{ev}/orders/{code}/
   GET .../{ev}/checkinlists/{id}/status/        pretix's list status
   GET .../{ev}/checkinlists/{id}/positions/     search, secret, order, has_checkin, ignore_status
-  POST .../{ev}/checkinlists/{id}/positions/{secret or id}/redeem/   (untrusted_input)
+  POST .../{ev}/checkinlists/{id}/positions/{secret or id}/redeem/   (untrusted_input; the body as
+                                                below plus canceled_supported)
   POST .../{ev}/checkinlists/{id}/failed_checkins/
   POST organizers/{org}/checkinrpc/redeem/      secret, lists, type, datetime, force, nonce,
                                                 answers, questions_supported, ignore_unpaid
@@ -110,18 +112,18 @@ pretix). X-Idempotency-Key on writes replays the stored answer (header X-Idempot
 
 Redeem decides in the order of reference/pretix.md: unknown -> 404 invalid (revoked secret -> 400
 revoked, or with force the position it belonged to), several -> ambiguous, canceled or expired,
-blocked, unapproved, invalid_time (entry), product, list subevent (invalid), unpaid, rules
-(entry), incomplete (questions asked at check-in with no valid answer, dependency-aware; valid
-answers given are saved even if the scan fails later), then the nonce (the same nonce on the same
-position and list, or as its latest check-in, answers ok and creates nothing), then
-already_redeemed, then the check-in (201). force passes revoked, invalid_time, unpaid, rules,
-questions and already_redeemed. Every refused scan is recorded as an unsuccessful check-in with its
-nonce, as pretix does. Annul finds the check-in by nonce on the lists: none -> 404, several or
-unsuccessful -> 400, more than 15 minutes before the annulment's datetime -> 400, made by another
-device (or by a device while the caller is a team token) -> 400; else 200 {"status": "ok"}, the
-check-in leaves the position and the order's last_modified moves. failed_checkins validates
-error_reason and raw_barcode, deduplicates by nonce (per position, else per list and barcode) and
-answers 201 with the stored fields.
+blocked, unapproved, invalid_time (entry), product, list subevent (invalid), unpaid, rules (entry),
+incomplete (questions asked at check-in with no valid answer, dependency-aware; valid answers given
+are saved even if the scan fails later), then the nonce (the same nonce on the same position and
+list, or as its latest check-in, answers ok and creates nothing), then already_redeemed, then the
+check-in (201). force passes revoked, invalid_time, unpaid, rules, questions and already_redeemed.
+Every refused scan (but incomplete) is recorded as an unsuccessful check-in with its nonce, as
+pretix does. Annul finds the check-in by nonce on the lists: none -> 404, several or unsuccessful ->
+400, more than 15 minutes before the annulment's datetime -> 400, made by another device (or by a
+device while the caller is a team token) -> 400; else 200 {"status": "ok"}, the check-in leaves the
+position and the order's last_modified moves. failed_checkins validates error_reason and
+raw_barcode, deduplicates by nonce (per position, else per list and barcode) and answers 201 with
+the stored fields.
 
 ADMIN API (for tests; "Authorization: Bearer <admin_token>" or "X-Admin-Token"; never faulted, not
 counted; JSON in and out)
@@ -157,10 +159,11 @@ counted; JSON in and out)
   GET  /_emulator/events/{ev}/positions?status=p&item=&canceled=&blocked=&secret=&limit=&offset=
                                               tickets to scan: id, secret, order, statuses, name
   GET  /_emulator/events/{ev}/orders/{code}   the stored order (canceled positions included)
-  POST /_emulator/events/{ev}/orders          {"raw": {...}} stores an order exactly as given (for
-                                              malformed-record tests; broken positions are served
-                                              but never matched), or {"status": "p", "email", "require_approval",
-                                              "valid_if_pending", "checkin_attention", "signed",
+  POST /_emulator/events/{ev}/orders          {"raw": {...}} stores an order exactly as given
+                                              (malformed-record tests; broken positions are served
+                                              but never matched), or {"status": "p", "email",
+                                              "require_approval", "valid_if_pending",
+                                              "checkin_attention", "signed",
                                               "count": n, "positions": [{"item", "variation",
                                               "attendee_name", "secret", "subevent", "addon_to":
                                               index, "answers", "blocked", "valid_from",
@@ -174,6 +177,8 @@ counted; JSON in and out)
   POST /_emulator/events/{ev}/blockedsecrets {"secret", "blocked"}
   POST /_emulator/events/{ev}/signed_secret  {"item", "variation", "subevent", "valid_from",
                                               "valid_until"} -> a pretix_sig1 ticket no order holds
+                                              (online it is invalid; a ticket sold after the last
+                                              sync is an order added with "signed": true)
   PATCH /_emulator/events/{ev}               event fields
   POST|PATCH|DELETE /_emulator/events/{ev}/{items|checkinlists|questions|subevents|badgelayouts|
                                               badgeitems}[/{id}]   (moves that kind's Last-Modified)
