@@ -282,10 +282,6 @@ def iso_utc(us: int) -> str:
     return out + "Z"
 
 
-def iso_local(us: int, tz) -> str:
-    return dt_from_us(us, tz).isoformat()
-
-
 def http_date(us: int) -> str:
     return email.utils.formatdate(us // US, usegmt=True)
 
