@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "tests/support/subprocess.h"
@@ -37,14 +37,15 @@ public:
         const std::string log = (directory / "s_server.log").string();
         process_.emplace(start_process({"sh", "-c", "exec openssl s_server -accept 127.0.0.1:0 -cert \"$1\" -key \"$2\" -www >\"$3\" 2>&1",
                                         "sh", certificate_, key, log}));
-        const std::regex accept_line(R"(ACCEPT 127\.0\.0\.1:(\d+))");
+        constexpr std::string_view accept_line = "ACCEPT 127.0.0.1:";
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
         while (port_ == 0) {
             std::ifstream file(log);
             std::stringstream text;
             text << file.rdbuf();
             const std::string contents = text.str();
-            if (std::smatch match; std::regex_search(contents, match, accept_line)) port_ = std::stoi(match[1]);
+            if (const size_t at = contents.find(accept_line); at != std::string::npos && contents.find('\n', at) != std::string::npos)
+                port_ = std::stoi(contents.substr(at + accept_line.size()));
             else if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("openssl s_server did not start: " + contents);
             else std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }

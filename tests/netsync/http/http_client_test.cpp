@@ -30,12 +30,6 @@ std::string gzip(const std::string& bytes) {
     return result.out;
 }
 
-// A port nothing listens on: bound by us, then released.
-int closed_port() {
-    HttpTestServer server;
-    return server.port();
-}
-
 class HttpClientTest : public ::testing::Test {
 protected:
     HttpTestServer server;
@@ -201,8 +195,8 @@ TEST_F(HttpClientTest, ATimedOutPostIsNotSentAgain) {
 }
 
 TEST_F(HttpClientTest, ARefusedConnectionIsRetriedEvenForAPost) {
-    const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/redeem/";
-    const auto response = Client(options).send(Request::post_json(url, "{}"));
+    const kiosk::testing::RefusingPort refusing;
+    const auto response = Client(options).send(Request::post_json(refusing.url("/redeem/"), "{}"));
     ASSERT_FALSE(response);
     EXPECT_EQ(response.error().kind, ErrorKind::connect);
     EXPECT_EQ(response.error().message, "The kiosk could not connect to 127.0.0.1; check the network and that the server is up.");

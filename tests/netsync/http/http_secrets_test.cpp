@@ -71,12 +71,8 @@ TEST_F(HttpSecretsTest, Timeout) {
 }
 
 TEST_F(HttpSecretsTest, ConnectionRefusedAndReset) {
-    int port = 0;
-    {
-        HttpTestServer gone;
-        port = gone.port();
-    }
-    const auto refused = Client(options).send(Request::get("http://127.0.0.1:" + std::to_string(port) + "/"));
+    const kiosk::testing::RefusingPort refusing;
+    const auto refused = Client(options).send(Request::get(refusing.url("/")));
     ASSERT_FALSE(refused);
     expect_no_token(refused.error(), ErrorKind::connect);
 
