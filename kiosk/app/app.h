@@ -5,11 +5,11 @@
 // [SECTION] Results of the operations
 // [SECTION] App
 //
+// What is a value and what is an exception: outcome.h.
 #pragma once
 
 #include <expected>
 #include <filesystem>
-#include <map>
 #include <memory>
 #include <optional>
 #include <span>
