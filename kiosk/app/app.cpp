@@ -65,8 +65,10 @@ std::vector<ListSummary> App::lists() {
 
 Outcome<Timestamp> App::venue_time(std::string_view text, int64_t list_id) {
     catalogs_.refresh(store_);
-    const auto catalog = catalogs_.event_of_list(store_, list_id);
-    if (!catalog) return std::unexpected("unknown check-in list " + std::to_string(list_id) + " (import or sync its event first)");
+    const int64_t ids[] = {list_id};
+    const auto lists = resolve_lists(store_, catalogs_, ids);
+    if (!lists) return std::unexpected(lists.error());
+    const auto catalog = catalogs_.event(store_, lists->front().event_id);
     const auto parsed = parse_iso8601(std::string(text), find_time_zone(catalog->event.timezone));
     if (!parsed) return std::unexpected("not an ISO 8601 datetime: \"" + std::string(text) + "\"");
     return *parsed;
