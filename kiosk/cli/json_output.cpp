@@ -83,7 +83,8 @@ json undo_json(const UndoOutcome& outcome, int64_t list_id) {
         out["reverted"] = {{"id", outcome.checkin->checkin_id},
                            {"type", checkin_type_name(outcome.checkin->type)},
                            {"datetime", format_iso8601_utc(outcome.checkin->checkin_datetime)},
-                           {"undo_nonce", outcome.checkin->nonce}};
+                           {"settled_locally", outcome.checkin->settled_locally},
+                           {"undo_nonce", outcome.checkin->settled_locally ? json(nullptr) : json(outcome.checkin->nonce)}};
     return out;
 }
 

@@ -212,6 +212,34 @@ ALTER TABLE orders ADD COLUMN email_key TEXT NOT NULL DEFAULT '';
 UPDATE orders SET email_key = search_key(email);
 CREATE INDEX orders_by_email ON orders(event_id, email_key) WHERE email_key <> '';
 )SQL",
+    // 6: sync with a backend. Cursors of the incremental download per event (X-Page-Generated,
+    // Last-Modified, where an interrupted full sync stopped), written in the transaction of the page
+    // they describe. Records a sync skipped, by id, for staff. The upload queue learns when to try a
+    // row again and that the server refused it for good (kept for staff, never sent again); failed
+    // scans are retried the same way.
+    R"SQL(
+CREATE TABLE sync_cursors (
+    event_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (event_id, name)
+) WITHOUT ROWID;
+CREATE TABLE sync_skipped (
+    event_id INTEGER NOT NULL,
+    resource TEXT NOT NULL,
+    record TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (event_id, resource, record)
+) WITHOUT ROWID;
+ALTER TABLE upload_queue ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE upload_queue ADD COLUMN refused_at INTEGER;
+CREATE INDEX upload_queue_due ON upload_queue(next_attempt_at, id) WHERE refused_at IS NULL;
+ALTER TABLE failed_scans ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE failed_scans ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE failed_scans ADD COLUMN last_error TEXT;
+CREATE INDEX failed_scans_due ON failed_scans(next_attempt_at, id) WHERE uploaded = 0;
+)SQL",
 };
 
 } // namespace

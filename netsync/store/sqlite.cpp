@@ -118,4 +118,18 @@ void Transaction::commit() {
     open_ = false;
 }
 
+Savepoint::Savepoint(Database& db) : db_(db) { db_.exec("SAVEPOINT record"); }
+
+Savepoint::~Savepoint() {
+    if (open_) {
+        sqlite3_exec(db_.handle(), "ROLLBACK TO record", nullptr, nullptr, nullptr);
+        sqlite3_exec(db_.handle(), "RELEASE record", nullptr, nullptr, nullptr);
+    }
+}
+
+void Savepoint::release() {
+    db_.exec("RELEASE record");
+    open_ = false;
+}
+
 } // namespace kiosk::sqlite

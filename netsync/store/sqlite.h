@@ -97,4 +97,20 @@ private:
     bool open_ = true;
 };
 
+// A savepoint inside a transaction: one record of a sync page is written under it, so a record the
+// store refuses is undone alone and the rest of the page still lands. Rolled back and released in
+// its destructor unless released.
+class Savepoint {
+public:
+    explicit Savepoint(Database& db);
+    ~Savepoint();
+    Savepoint(const Savepoint&) = delete;
+    Savepoint& operator=(const Savepoint&) = delete;
+    void release();
+
+private:
+    Database& db_;
+    bool open_ = true;
+};
+
 } // namespace kiosk::sqlite

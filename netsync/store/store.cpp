@@ -374,6 +374,18 @@ std::optional<RevertedCheckin> Store::revert_latest_checkin(int64_t event_id, in
     auto& mark = impl.statement(impl.mark_reverted, "UPDATE checkins SET reverted_at = ?2 WHERE id = ?1");
     mark.bind(1, reverted.checkin_id).bind(2, to_micros(at));
     mark.run();
+    // A check-in never sent is settled here: its upload leaves the queue and no undo is queued.
+    // Once a send was tried it may have reached the server, so the undo must annul it there.
+    auto& settle = impl.statement(impl.settle_unsent,
+                                  "DELETE FROM upload_queue WHERE checkin_id = ?1 AND kind = 'checkin' "
+                                  "AND attempts = 0 AND refused_at IS NULL");
+    settle.bind(1, reverted.checkin_id);
+    settle.run();
+    if (impl.db.changes() > 0) {
+        reverted.settled_locally = true;
+        reverted.nonce.clear();
+        return reverted;
+    }
     impl.queue_upload("undo", event_id, list_id, reverted.checkin_id, stored_secret, reverted.type, at, nonce, "{}",
                       std::nullopt);
     return reverted;

@@ -5,6 +5,7 @@
 // [SECTION] Reads for a decision (inside a WriteTransaction)
 // [SECTION] Writes of a decision (inside a WriteTransaction)
 // [SECTION] Staff queries: lists, search, list status, upload queue
+// [SECTION] Sync: pages, cursors, the upload queue's life (store_sync.cpp)
 //
 // The store keeps model types (kiosk/core/model.h) and knows nothing of any backend's wire format:
 // catalog objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
@@ -57,9 +58,18 @@ struct EventImport {
     std::optional<nlohmann::json> badge_layouts;   // the backend's layout objects, kept as sent
 };
 
+// A record a download or an import left out, by id, with the reason in words: one bad order never
+// keeps the other 99,999 out of the store.
+struct SkippedRecord {
+    std::string resource;                   // "orders", "items", ...
+    std::string id;                         // the record's id or code as the backend wrote it
+    std::string message;
+};
+
 struct ImportSummary {
     int64_t event_id = 0;
     size_t items = 0, lists = 0, questions = 0, subevents = 0, orders = 0, positions = 0, checkins = 0;
+    std::vector<SkippedRecord> skipped;
 };
 
 struct NewCheckin {
@@ -89,7 +99,8 @@ struct RevertedCheckin {
     int64_t checkin_id = 0;
     CheckinType type = CheckinType::entry;
     Timestamp checkin_datetime{};           // when the reverted check-in happened
-    std::string nonce;                      // of the queued undo
+    std::string nonce;                      // of the queued undo; empty when settled locally
+    bool settled_locally = false;           // the check-in had not been sent: neither will be
 };
 
 struct SearchHit {
@@ -115,10 +126,47 @@ struct QueuedUpload {
     std::string nonce;
     nlohmann::json answers;                 // {"question id": "value"}
     std::optional<std::string> gate;
+    int attempts = 0;
+    std::optional<std::string> last_error;  // why the last attempt did not go through, in words
 };
 struct QueueSnapshot {
     std::vector<QueuedUpload> pending;
     std::vector<FailedScan> failed;
+    std::vector<QueuedUpload> refused;      // the server said no for good: for staff to settle
+};
+
+// [SECTION] Sync
+// A named value of an event's incremental download ("orders.modified_since", ...); nullopt erases.
+struct CursorUpdate {
+    std::string name;
+    std::optional<std::string> value;
+};
+
+// One row of the upload queue, ready to send: everything the backend call needs.
+struct UploadJob {
+    int64_t id = 0;
+    std::string kind;                       // "checkin" or "undo"
+    int64_t event_id = 0;
+    std::string organizer, event_slug;
+    int64_t list_id = 0;
+    std::string secret;
+    CheckinType type = CheckinType::entry;
+    Timestamp datetime{};                   // when it happened at the kiosk
+    std::string nonce;
+    nlohmann::json answers;                 // {"question id": "value"}
+    int attempts = 0;                       // sends tried before this one
+    std::string checkin_nonce;              // undo: the nonce of the check-in to annul ("" = not made here)
+};
+
+struct FailedScanJob {
+    int64_t id = 0;
+    FailedScan scan;
+    std::string organizer, event_slug;      // empty when the scan matched no event
+};
+
+struct PageApplied {
+    size_t orders = 0, positions = 0, checkins = 0;
+    std::vector<SkippedRecord> skipped;     // by the store (an id owned by another event)
 };
 
 class Store {
@@ -184,6 +232,37 @@ public:
     // positions left out; checked in = has an entry on the list.
     ListStatus list_status(const CheckinList& list);
     QueueSnapshot queue();
+
+    // [SECTION] Sync
+    // Each apply_* call is one transaction with the cursors it is given: a scan never sees half a
+    // page, and a sync that stops between pages resumes from the cursors of the last page that landed.
+    std::optional<int64_t> event_id(std::string_view organizer, std::string_view slug);
+    std::optional<std::string> sync_cursor(int64_t event_id, std::string_view name);
+    // The event and its catalog as the backend lists it now: objects it no longer lists are dropped.
+    // Returns the local event id and the objects left out (an id owned by another event).
+    std::expected<ImportSummary, std::string> apply_catalog(const EventCatalog& catalog,
+                                                            const std::optional<nlohmann::json>& badge_layouts,
+                                                            std::span<const CursorUpdate> cursors);
+    // One page of orders; an order the store refuses is skipped (and reported) alone. `skipped` are
+    // the records the adapter could not read, remembered for staff with the store's own.
+    PageApplied apply_orders_page(int64_t event_id, std::span<const ImportedOrder> orders,
+                                  std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors);
+    void apply_secrets_page(int64_t event_id, std::span<const std::string> revoked,
+                            std::span<const BlockedSecret> blocked, std::span<const CursorUpdate> cursors);
+    std::vector<SkippedRecord> skipped_records(int64_t event_id);
+
+    // The upload queue's life. Oldest first; a row waits until its next attempt is due; an undo
+    // waits while the check-in it reverts is still queued (the server must see them in order).
+    std::vector<UploadJob> due_uploads(Timestamp now, size_t limit);
+    void mark_upload_attempt(int64_t id);   // before sending: from now on an undo annuls instead of settling locally
+    void finish_upload(int64_t id);         // the server accepted it: the row leaves the queue
+    void refuse_upload(int64_t id, const std::string& reason, Timestamp at);   // for good: kept for staff
+    void postpone_upload(int64_t id, const std::string& error, Timestamp next_attempt);
+    size_t pending_upload_count();          // rows not refused
+
+    std::vector<FailedScanJob> due_failed_scans(Timestamp now, size_t limit);
+    void finish_failed_scan(int64_t id, const std::optional<std::string>& refusal);
+    void postpone_failed_scan(int64_t id, const std::string& error, Timestamp next_attempt);
 
     struct Impl;
 private:

@@ -48,7 +48,7 @@ struct Store::Impl {
     }
     std::unique_ptr<sqlite::Statement> by_secret, addons, order_by_code, answers_of, checkins_by_position,
         checkins_by_secret, revoked, blocked, insert_checkin, insert_queue, upsert_answer, insert_failed,
-        latest_checkin_by_position, latest_checkin_by_secret, mark_reverted, list_event, generation;
+        latest_checkin_by_position, latest_checkin_by_secret, mark_reverted, settle_unsent, list_event, generation;
 
     std::vector<Answer> answers(int64_t position_id);
     std::vector<Position> positions(sqlite::Statement& query);   // runs a bound query, with answers

@@ -1,4 +1,4 @@
-// [SECTION] Import: one event and everything in it, in one transaction.
+// [SECTION] Import: one event and everything in it, in one transaction; and the sync's pages.
 #include <algorithm>
 
 #include "netsync/store/catalog_codec.h"
@@ -12,19 +12,23 @@ using namespace store_detail;
 
 namespace {
 
-// One import's statements and running summary. Each step refuses data that cannot be stored as
-// it is (an id owned by another event) with a sentence; the caller's transaction then rolls back.
+// One import's statements and running summary. A record that cannot be stored as it is (an id
+// owned by another event) is written under a savepoint, undone alone and reported in
+// summary.skipped; the rest of the import or page lands.
 class EventImporter {
 public:
     EventImporter(sqlite::Database& db, int64_t event_id, ImportSummary& summary)
         : db_(db), event_id_(event_id), summary_(summary) {}
 
-    std::expected<void, std::string> catalog(const EventCatalog& catalog);
-    std::expected<void, std::string> orders(const std::vector<ImportedOrder>& orders);
-    void secret_lists(const EventImport& import);
+    // `replace`: objects of the event that `catalog` does not list are dropped (a sync's view).
+    void catalog(const EventCatalog& catalog, bool replace);
+    void orders(std::span<const ImportedOrder> orders);
+    void secret_lists(std::span<const std::string> revoked, std::span<const BlockedSecret> blocked);
     void badge_layouts(const json& layouts);
 
 private:
+    template <class Object>
+    void catalog_rows(const char* table, const std::vector<Object>& objects, const char* resource, bool replace);
     std::expected<void, std::string> catalog_row(const char* table, int64_t id, const std::string& model,
                                                  const char* what);
     std::expected<void, std::string> order(const ImportedOrder& imported);
@@ -36,7 +40,7 @@ private:
     int64_t event_id_;
     ImportSummary& summary_;
     std::optional<sqlite::Statement> upsert_order_, upsert_position_, upsert_answer_, index_search_,
-        drop_server_checkins_, drop_uploaded_duplicate_, insert_server_checkin_, adopt_unsynced_checkins_;
+        drop_server_checkins_, insert_server_checkin_, adopt_unsynced_checkins_;
 };
 
 // Catalog tables share a shape: (id, event_id, model). pretix ids are global, so an id owned by
@@ -53,26 +57,56 @@ std::expected<void, std::string> EventImporter::catalog_row(const char* table, i
     return {};
 }
 
-std::expected<void, std::string> EventImporter::catalog(const EventCatalog& catalog) {
-    for (const SubEvent& subevent : catalog.subevents)
-        if (auto stored = catalog_row("subevents", subevent.id, catalog_codec::encode(subevent), "subevent"); !stored)
-            return stored;
-    for (const Item& item : catalog.items)
-        if (auto stored = catalog_row("items", item.id, catalog_codec::encode(item), "product"); !stored) return stored;
-    for (const CheckinList& list : catalog.lists)
-        if (auto stored = catalog_row("checkin_lists", list.id, catalog_codec::encode(list), "check-in list"); !stored)
-            return stored;
-    for (const Question& question : catalog.questions)
-        if (auto stored = catalog_row("questions", question.id, catalog_codec::encode(question), "question"); !stored)
-            return stored;
-    summary_.subevents = catalog.subevents.size();
-    summary_.items = catalog.items.size();
-    summary_.lists = catalog.lists.size();
-    summary_.questions = catalog.questions.size();
-    return {};
+const char* object_name(const SubEvent&) { return "subevent"; }
+const char* object_name(const Item&) { return "product"; }
+const char* object_name(const CheckinList&) { return "check-in list"; }
+const char* object_name(const Question&) { return "question"; }
+
+template <class Object>
+void EventImporter::catalog_rows(const char* table, const std::vector<Object>& objects, const char* resource,
+                                 bool replace) {
+    if (replace) {
+        // Objects the backend no longer lists. The table name is one of our four literals, never data.
+        db_.exec("CREATE TEMP TABLE IF NOT EXISTS listed_ids (id INTEGER PRIMARY KEY)");
+        db_.exec("DELETE FROM temp.listed_ids");
+        auto listed = db_.prepare("INSERT OR IGNORE INTO temp.listed_ids(id) VALUES (?1)");
+        for (const Object& object : objects) {
+            listed.bind(1, object.id);
+            listed.run();
+        }
+        auto drop = db_.prepare(std::string("DELETE FROM ") + table +
+                                " WHERE event_id = ?1 AND id NOT IN (SELECT id FROM temp.listed_ids)");
+        drop.bind(1, event_id_);
+        drop.run();
+    }
+    for (const Object& object : objects) {
+        sqlite::Savepoint savepoint(db_);
+        if (auto stored = catalog_row(table, object.id, catalog_codec::encode(object), object_name(object)); !stored) {
+            summary_.skipped.push_back({resource, std::to_string(object.id), stored.error()});
+            continue;
+        }
+        savepoint.release();
+    }
 }
 
-std::expected<void, std::string> EventImporter::orders(const std::vector<ImportedOrder>& orders) {
+void EventImporter::catalog(const EventCatalog& catalog, bool replace) {
+    const size_t skipped_before = summary_.skipped.size();
+    catalog_rows("subevents", catalog.subevents, "subevents", replace);
+    catalog_rows("items", catalog.items, "items", replace);
+    catalog_rows("checkin_lists", catalog.lists, "checkinlists", replace);
+    catalog_rows("questions", catalog.questions, "questions", replace);
+    const auto skipped_of = [&](std::string_view resource) {
+        return static_cast<size_t>(std::count_if(summary_.skipped.begin() + static_cast<std::ptrdiff_t>(skipped_before),
+                                                 summary_.skipped.end(),
+                                                 [&](const SkippedRecord& r) { return r.resource == resource; }));
+    };
+    summary_.subevents = catalog.subevents.size() - skipped_of("subevents");
+    summary_.items = catalog.items.size() - skipped_of("items");
+    summary_.lists = catalog.lists.size() - skipped_of("checkinlists");
+    summary_.questions = catalog.questions.size() - skipped_of("questions");
+}
+
+void EventImporter::orders(std::span<const ImportedOrder> orders) {
     upsert_order_.emplace(db_, 
         "INSERT INTO orders(event_id, code, status, require_approval, valid_if_pending, checkin_attention, email, locale, "
         "email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, search_key(?7)) ON CONFLICT(event_id, code) DO UPDATE SET "
@@ -103,24 +137,31 @@ std::expected<void, std::string> EventImporter::orders(const std::vector<Importe
     drop_server_checkins_.emplace(db_,
         "DELETE FROM checkins WHERE position_id = ?1 AND origin = 'server' AND reverted_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
-    // A local check-in the server has confirmed (uploaded) comes back in its list: keep one copy.
-    drop_uploaded_duplicate_.emplace(db_,
-        "DELETE FROM checkins WHERE position_id = ?1 AND list_id = ?2 AND type = ?3 AND origin = 'local' "
-        "AND uploaded = 1 AND abs(datetime - ?4) < 1000000 "
-        "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
+    // A check-in made here comes back from the server once uploaded (pretix lists it without its
+    // nonce): the local copy is kept, as it holds the nonce an undo must annul, and the server's
+    // is not added beside it. pretix keeps the time we sent, to the second at least.
     insert_server_checkin_.emplace(db_,
         "INSERT INTO checkins(list_id, position_id, secret, type, datetime, origin, uploaded, gate) "
         "SELECT ?1, ?2, ?3, ?4, ?5, 'server', 1, ?6 WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE position_id = ?2 "
-        "AND list_id = ?1 AND type = ?4 AND datetime = ?5)");
+        "AND list_id = ?1 AND type = ?4 AND (datetime = ?5 OR (origin = 'local' AND abs(datetime - ?5) < 1000000)))");
     // An offline-signed ticket admitted before its order synced: its check-ins now belong to the
     // position, so the entry rules see them (no second admission) and undo finds them.
     adopt_unsynced_checkins_.emplace(db_,
         "UPDATE checkins SET position_id = ?1 WHERE position_id IS NULL AND secret = ?2");
 
-    for (const ImportedOrder& imported : orders)
-        if (auto stored = order(imported); !stored) return stored;
+    for (const ImportedOrder& imported : orders) {
+        sqlite::Savepoint savepoint(db_);
+        const size_t positions_before = summary_.positions, checkins_before = summary_.checkins;
+        if (auto stored = order(imported); !stored) {
+            summary_.positions = positions_before;
+            summary_.checkins = checkins_before;
+            summary_.skipped.push_back({"orders", imported.order.code, stored.error()});
+            continue;   // the savepoint undoes this order alone
+        }
+        savepoint.release();
+        ++summary_.orders;
+    }
     index_staged_search();
-    return {};
 }
 
 void EventImporter::index_staged_search() {
@@ -134,7 +175,6 @@ std::expected<void, std::string> EventImporter::order(const ImportedOrder& impor
         .bind(4, order.require_approval).bind(5, order.valid_if_pending).bind(6, order.checkin_attention)
         .bind(7, order.email).bind(8, order.locale);
     upsert_order_->run();
-    ++summary_.orders;
     for (const Position& position : imported.positions)
         if (auto stored = this->position(position, order); !stored) return stored;
     for (const auto& [position_id, checkin] : imported.checkins) server_checkin(imported, position_id, checkin);
@@ -168,24 +208,21 @@ void EventImporter::server_checkin(const ImportedOrder& imported, int64_t positi
     // The adapter pairs each check-in with a position of the same order.
     const auto position = std::ranges::find(imported.positions, position_id, &Position::id);
     const std::string secret = position == imported.positions.end() ? std::string() : position->secret;
-    drop_uploaded_duplicate_->bind(1, position_id).bind(2, checkin.list).bind(3, checkin_type_name(checkin.type))
-        .bind(4, to_micros(checkin.datetime));
-    drop_uploaded_duplicate_->run();
     insert_server_checkin_->bind(1, checkin.list).bind(2, position_id).bind(3, secret)
         .bind(4, checkin_type_name(checkin.type)).bind(5, to_micros(checkin.datetime)).bind(6, checkin.gate);
     insert_server_checkin_->run();
     ++summary_.checkins;
 }
 
-void EventImporter::secret_lists(const EventImport& import) {
+void EventImporter::secret_lists(std::span<const std::string> revoked, std::span<const BlockedSecret> blocked_secrets) {
     auto insert_revoked = db_.prepare("INSERT OR IGNORE INTO revoked_secrets(event_id, secret) VALUES (?1, ?2)");
-    for (const auto& secret : import.revoked_secrets) {
+    for (const auto& secret : revoked) {
         insert_revoked.bind(1, event_id_).bind(2, secret);
         insert_revoked.run();
     }
     auto insert_blocked = db_.prepare("INSERT OR IGNORE INTO blocked_secrets(event_id, secret) VALUES (?1, ?2)");
     auto delete_blocked = db_.prepare("DELETE FROM blocked_secrets WHERE event_id = ?1 AND secret = ?2");
-    for (const auto& blocked : import.blocked_secrets) {
+    for (const auto& blocked : blocked_secrets) {
         auto& statement = blocked.blocked ? insert_blocked : delete_blocked;
         statement.bind(1, event_id_).bind(2, blocked.secret);
         statement.run();
@@ -207,6 +244,41 @@ int64_t upsert_event(sqlite::Database& db, const Event& event) {
     return upsert.int64(0);
 }
 
+void write_cursors(sqlite::Database& db, int64_t event_id, std::span<const CursorUpdate> cursors) {
+    auto upsert = db.prepare("INSERT INTO sync_cursors(event_id, name, value) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT(event_id, name) DO UPDATE SET value = excluded.value");
+    auto erase = db.prepare("DELETE FROM sync_cursors WHERE event_id = ?1 AND name = ?2");
+    for (const CursorUpdate& cursor : cursors) {
+        if (cursor.value) {
+            upsert.bind(1, event_id).bind(2, cursor.name).bind(3, *cursor.value);
+            upsert.run();
+        } else {
+            erase.bind(1, event_id).bind(2, cursor.name);
+            erase.run();
+        }
+    }
+}
+
+void remember_skipped(sqlite::Database& db, int64_t event_id, std::span<const SkippedRecord> skipped) {
+    auto insert = db.prepare("INSERT INTO sync_skipped(event_id, resource, record, message, at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(event_id, resource, record) DO UPDATE SET "
+                             "message = excluded.message, at = excluded.at");
+    const int64_t now = to_micros(std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+    for (const SkippedRecord& record : skipped) {
+        insert.bind(1, event_id).bind(2, record.resource).bind(3, record.id).bind(4, record.message).bind(5, now);
+        insert.run();
+    }
+}
+
+// A record that lands after all is no longer skipped.
+void forget_skipped_orders(sqlite::Database& db, int64_t event_id, std::span<const ImportedOrder> orders) {
+    auto erase = db.prepare("DELETE FROM sync_skipped WHERE event_id = ?1 AND resource = 'orders' AND record = ?2");
+    for (const ImportedOrder& order : orders) {
+        erase.bind(1, event_id).bind(2, order.order.code);
+        erase.run();
+    }
+}
+
 } // namespace
 
 std::expected<ImportSummary, std::string> Store::import_event(const EventImport& import) {
@@ -215,13 +287,59 @@ std::expected<ImportSummary, std::string> Store::import_event(const EventImport&
     ImportSummary summary;
     summary.event_id = upsert_event(db, import.catalog.event);
     EventImporter importer(db, summary.event_id, summary);
-    if (auto stored = importer.catalog(import.catalog); !stored) return std::unexpected(stored.error());
-    if (auto stored = importer.orders(import.orders); !stored) return std::unexpected(stored.error());
-    importer.secret_lists(import);
+    importer.catalog(import.catalog, /*replace=*/false);
+    importer.orders(import.orders);
+    importer.secret_lists(import.revoked_secrets, import.blocked_secrets);
     if (import.badge_layouts) importer.badge_layouts(*import.badge_layouts);
+    remember_skipped(db, summary.event_id, summary.skipped);
     impl_->bump_generation();
     transaction.commit();
     return summary;
+}
+
+std::expected<ImportSummary, std::string> Store::apply_catalog(const EventCatalog& catalog,
+                                                               const std::optional<nlohmann::json>& badge_layouts,
+                                                               std::span<const CursorUpdate> cursors) {
+    auto& db = impl_->db;
+    sqlite::Transaction transaction(db);
+    ImportSummary summary;
+    summary.event_id = upsert_event(db, catalog.event);
+    EventImporter importer(db, summary.event_id, summary);
+    importer.catalog(catalog, /*replace=*/true);
+    if (badge_layouts) importer.badge_layouts(*badge_layouts);
+    write_cursors(db, summary.event_id, cursors);
+    remember_skipped(db, summary.event_id, summary.skipped);
+    impl_->bump_generation();
+    transaction.commit();
+    return summary;
+}
+
+PageApplied Store::apply_orders_page(int64_t event_id, std::span<const ImportedOrder> orders,
+                                     std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors) {
+    auto& db = impl_->db;
+    sqlite::Transaction transaction(db);
+    ImportSummary summary;
+    summary.event_id = event_id;
+    EventImporter importer(db, event_id, summary);
+    forget_skipped_orders(db, event_id, orders);
+    importer.orders(orders);
+    remember_skipped(db, event_id, skipped);
+    remember_skipped(db, event_id, summary.skipped);
+    write_cursors(db, event_id, cursors);
+    transaction.commit();
+    return PageApplied{summary.orders, summary.positions, summary.checkins,
+                       std::move(summary.skipped)};
+}
+
+void Store::apply_secrets_page(int64_t event_id, std::span<const std::string> revoked,
+                               std::span<const BlockedSecret> blocked, std::span<const CursorUpdate> cursors) {
+    auto& db = impl_->db;
+    sqlite::Transaction transaction(db);
+    ImportSummary summary;
+    EventImporter importer(db, event_id, summary);
+    importer.secret_lists(revoked, blocked);
+    write_cursors(db, event_id, cursors);
+    transaction.commit();
 }
 
 } // namespace kiosk

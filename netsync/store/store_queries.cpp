@@ -108,20 +108,23 @@ ListStatus Store::list_status(const CheckinList& list) {
 
 QueueSnapshot Store::queue() {
     QueueSnapshot snapshot;
-    auto pending = impl_->db.prepare(
-        "SELECT kind, event_id, list_id, secret, type, datetime, nonce, answers, gate FROM upload_queue ORDER BY id");
-    while (pending.step()) {
+    auto uploads = impl_->db.prepare(
+        "SELECT kind, event_id, list_id, secret, type, datetime, nonce, answers, gate, attempts, last_error, "
+        "refused_at IS NOT NULL FROM upload_queue ORDER BY id");
+    while (uploads.step()) {
         QueuedUpload upload;
-        upload.kind = pending.text(0);
-        upload.event_id = pending.int64(1);
-        upload.list_id = pending.int64(2);
-        upload.secret = pending.text(3);
-        upload.type = checkin_type_from_name(pending.text(4)).value_or(CheckinType::entry);
-        upload.datetime = from_micros(pending.int64(5));
-        upload.nonce = pending.text(6);
-        upload.answers = parse_stored_json(pending.text(7));
-        if (!pending.is_null(8)) upload.gate = pending.text(8);
-        snapshot.pending.push_back(std::move(upload));
+        upload.kind = uploads.text(0);
+        upload.event_id = uploads.int64(1);
+        upload.list_id = uploads.int64(2);
+        upload.secret = uploads.text(3);
+        upload.type = checkin_type_from_name(uploads.text(4)).value_or(CheckinType::entry);
+        upload.datetime = from_micros(uploads.int64(5));
+        upload.nonce = uploads.text(6);
+        upload.answers = parse_stored_json(uploads.text(7));
+        if (!uploads.is_null(8)) upload.gate = uploads.text(8);
+        upload.attempts = static_cast<int>(uploads.int64(9));
+        if (!uploads.is_null(10)) upload.last_error = uploads.text(10);
+        (uploads.int64(11) ? snapshot.refused : snapshot.pending).push_back(std::move(upload));
     }
     auto failed = impl_->db.prepare("SELECT raw, reason, event_id, list_id, type, datetime, nonce, position_id "
                                     "FROM failed_scans WHERE uploaded = 0 ORDER BY id");

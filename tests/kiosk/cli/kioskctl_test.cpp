@@ -150,13 +150,14 @@ TEST_F(KioskctlTest, IgnoreUnpaidNeedsAListThatIncludesPending) {
     EXPECT_EQ(answer["reason"], "unpaid"); // list 11 does not include pending orders
 }
 
-TEST_F(KioskctlTest, UndoRevertsAndQueues) {
+TEST_F(KioskctlTest, UndoOfACheckinNeverSentSettlesItLocally) {
     import_demo();
     const std::string secret = "8bmub2af8hgcku36aguwaaxpxzuhkdcq";
     ctl_json({"scan", secret, "--list", "11", "--at", "2027-03-16T09:30:00+01:00"}, 0);
     const json undo = ctl_json({"undo", secret, "--list", "11", "--at", "2027-03-16T09:40:00+01:00"}, 0);
     EXPECT_EQ(undo["status"], "ok");
-    EXPECT_EQ(ctl_json({"queue"}, 0)["pending"].back()["kind"], "undo");
+    EXPECT_EQ(undo["reverted"]["settled_locally"], true);
+    EXPECT_TRUE(ctl_json({"queue"}, 0)["pending"].empty());
     EXPECT_EQ(ctl_json({"undo", secret, "--list", "11"}, 1)["status"], "error"); // nothing left to undo
     EXPECT_EQ(ctl_json({"scan", secret, "--list", "11", "--at", "2027-03-16T09:41:00+01:00"}, 0)["status"], "ok");
 }

@@ -186,22 +186,46 @@ TEST_F(StoreTest, ReimportKeepsLocalCheckinsAndQueueAndReplacesServerCheckins) {
     EXPECT_EQ(store.queue().pending.size(), 1u);
 }
 
-TEST_F(StoreTest, ImportIsOneTransaction) {
+TEST_F(StoreTest, AnImportSkipsARecordOfAnotherEventAloneAndReportsIt) {
     Store store(path);
     import_ok(store, small_event("first"));
-    const std::string before = testing::dump_database(path);
-    // Same position ids in another event: pretix ids are global, so this dump is inconsistent.
+    // Same position id in another event: pretix ids are global, so this order is inconsistent.
     EventImport clash = small_event("second", 500);
+    ImportedOrder good = clash.orders.front();
+    good.order.code = "GOOD1";
+    for (Position& position : good.positions) {
+        position.id += 10;
+        position.order = "GOOD1";
+        position.secret += "-good";
+    }
+    good.checkins.clear();
+    clash.orders.push_back(good);
     clash.orders.front().positions.back().id = 100;
-    const auto refused = store.import_event(clash);
-    ASSERT_FALSE(refused);
-    EXPECT_EQ(refused.error(), "position 100 already belongs to another event");
-    EXPECT_EQ(testing::dump_database(path), before);
-    // A catalog object of another event is refused the same way.
+    const auto summary = store.import_event(clash);
+    ASSERT_TRUE(summary);
+    ASSERT_EQ(summary->skipped.size(), 1u);
+    EXPECT_EQ(summary->skipped.front().resource, "orders");
+    EXPECT_EQ(summary->skipped.front().id, clash.orders.front().order.code);
+    EXPECT_EQ(summary->skipped.front().message, "position 100 already belongs to another event");
+    EXPECT_EQ(summary->orders, clash.orders.size() - 1);
+    // Nothing of the skipped order landed (its other positions and the order row were undone with
+    // it); position 100 still belongs to the first event; the other orders are there.
+    EXPECT_FALSE(store.order(summary->event_id, clash.orders.front().order.code));
+    EXPECT_TRUE(store.positions_by_secret("second-secret-1").empty());
+    EXPECT_TRUE(store.positions_by_secret("second-secret-2").empty());
+    ASSERT_EQ(store.positions_by_secret("first-secret-1").size(), 1u);
+    EXPECT_EQ(store.positions_by_secret("first-secret-1").front().id, 100);
+    EXPECT_TRUE(store.order(summary->event_id, "GOOD1"));
+    EXPECT_EQ(store.positions_by_secret("second-secret-1-good").size(), 1u);
+    EXPECT_EQ(store.skipped_records(summary->event_id).size(), 1u);
+    // A catalog object of another event is skipped the same way.
     EventImport list_clash = small_event("third", 1000);
     list_clash.catalog.lists.front().id = 10;
-    EXPECT_FALSE(store.import_event(list_clash));
-    EXPECT_EQ(testing::dump_database(path), before);
+    const auto third = store.import_event(list_clash);
+    ASSERT_TRUE(third);
+    ASSERT_EQ(third->skipped.size(), 1u);
+    EXPECT_EQ(third->skipped.front().resource, "checkinlists");
+    EXPECT_EQ(store.event_of_list(10), summary->event_id - 1);
 }
 
 TEST_F(StoreTest, UncommittedAdmissionLeavesNoTrace) {
@@ -266,10 +290,11 @@ TEST_F(StoreTest, SameInstantCheckinsKeepInsertionOrderAndUndoRevertsTheLatest) 
     checkins = store.checkins_of_position(10, 101);
     ASSERT_EQ(checkins.size(), 1u);
     EXPECT_EQ(checkins.front().type, CheckinType::entry);
+    // The exit was never sent: it is settled here, and neither it nor an undo goes to the server.
     const auto queue = store.queue();
-    ASSERT_EQ(queue.pending.size(), 3u);
-    EXPECT_EQ(queue.pending.back().kind, "undo");
-    EXPECT_EQ(queue.pending.back().nonce, "undo-1");
+    ASSERT_EQ(queue.pending.size(), 1u);
+    EXPECT_EQ(queue.pending.front().kind, "checkin");
+    EXPECT_EQ(queue.pending.front().type, CheckinType::entry);
 }
 
 TEST_F(StoreTest, ReimportAfterUndoingASyncedCheckinKeepsItRevertedAndQueued) {
@@ -429,12 +454,14 @@ TEST_F(StoreTest, ListStatusCountsWhatPretixCounts) {
     not_on_list.item = 3;
     order.positions.push_back(canceled);
     order.positions.push_back(not_on_list);
+    // A copy: the lambda's push_back into import.orders would leave `order` dangling.
+    const Position first_position = order.positions[0];
     auto pending_order = [&](const std::string& code, int64_t id, bool valid_if_pending) {
         ImportedOrder pending;
         pending.order.code = code;
         pending.order.status = OrderStatus::pending;
         pending.order.valid_if_pending = valid_if_pending;
-        Position position = order.positions[0];
+        Position position = first_position;
         position.id = id;
         position.order = code;
         position.secret = code;
@@ -469,6 +496,171 @@ TEST_F(StoreTest, TwoConnectionsSeeEachOthersCommits) {
         lock.commit();
     }
     EXPECT_EQ(reader.checkins_of_position(10, 101).size(), 1u);
+}
+
+// [SECTION] Sync: pages, cursors, the upload queue's life
+
+int64_t admit(Store& store, const NewCheckin& checkin) {
+    Store::WriteTransaction lock(store);
+    const int64_t id = store.record_checkin(checkin);
+    lock.commit();
+    return id;
+}
+
+std::optional<RevertedCheckin> revert(Store& store, int64_t event_id, int64_t position_id, const std::string& secret,
+                                      const std::string& nonce) {
+    Store::WriteTransaction lock(store);
+    auto reverted = store.revert_latest_checkin(event_id, 10, position_id, secret, at("2026-05-04T11:00:00Z"), nonce);
+    lock.commit();
+    return reverted;
+}
+
+TEST_F(StoreTest, AnOrdersPageLandsWithItsCursorsAndSkipsOnlyTheBadOrder) {
+    Store store(path);
+    const int64_t event_id = import_ok(store, small_event());
+    import_ok(store, small_event("other", 500));
+    EventImport page = small_event();
+    ImportedOrder bad = page.orders.front();
+    bad.order.code = "BAD99";
+    bad.positions.front().id = 600;   // belongs to the other event
+    bad.positions.pop_back();
+    bad.checkins.clear();
+    page.orders.front().order.email = "changed@example.org";
+    page.orders.push_back(bad);
+    const std::vector<SkippedRecord> unreadable = {{"orders", "XYZ00", "positions[0].item: expected an integer"}};
+    const std::vector<CursorUpdate> cursors = {{"orders.modified_since", "2026-05-04T12:00:00Z"}};
+    const PageApplied applied = store.apply_orders_page(event_id, page.orders, unreadable, cursors);
+    EXPECT_EQ(applied.orders, 1u);
+    ASSERT_EQ(applied.skipped.size(), 1u);
+    EXPECT_EQ(applied.skipped.front().id, "BAD99");
+    EXPECT_EQ(store.order(event_id, "ABC12")->email, "changed@example.org");
+    EXPECT_FALSE(store.order(event_id, "BAD99"));
+    EXPECT_EQ(store.sync_cursor(event_id, "orders.modified_since"), "2026-05-04T12:00:00Z");
+    const auto skipped = store.skipped_records(event_id);
+    ASSERT_EQ(skipped.size(), 2u);
+    EXPECT_EQ(skipped[0].id, "BAD99");
+    EXPECT_EQ(skipped[1].id, "XYZ00");
+    // Erasing a cursor, and a skipped order that lands later is forgotten.
+    bad.positions.front().id = 700;
+    store.apply_orders_page(event_id, std::vector<ImportedOrder>{bad}, {},
+                            std::vector<CursorUpdate>{{"orders.modified_since", std::nullopt}});
+    EXPECT_FALSE(store.sync_cursor(event_id, "orders.modified_since"));
+    ASSERT_EQ(store.skipped_records(event_id).size(), 1u);
+    EXPECT_EQ(store.skipped_records(event_id).front().id, "XYZ00");
+}
+
+TEST_F(StoreTest, ApplyCatalogDropsWhatTheServerNoLongerLists) {
+    Store store(path);
+    EventImport event = small_event();
+    CheckinList second;
+    second.id = 11;
+    second.name = "Exit";
+    event.catalog.lists.push_back(second);
+    const int64_t event_id = import_ok(store, event);
+    ASSERT_EQ(store.catalog(event_id)->lists.size(), 2u);
+    event.catalog.lists.pop_back();
+    event.catalog.lists.front().name = "Main entrance";
+    const auto applied = store.apply_catalog(event.catalog, std::nullopt, std::vector<CursorUpdate>{{"items.last_modified", "x"}});
+    ASSERT_TRUE(applied);
+    EXPECT_EQ(applied->event_id, event_id);
+    const auto catalog = store.catalog(event_id);
+    ASSERT_EQ(catalog->lists.size(), 1u);
+    EXPECT_EQ(catalog->lists.front().name, "Main entrance");
+    EXPECT_FALSE(store.event_of_list(11));
+    EXPECT_EQ(store.sync_cursor(event_id, "items.last_modified"), "x");
+    EXPECT_EQ(store.event_id("org", "conf"), event_id);
+    EXPECT_FALSE(store.event_id("org", "nope"));
+}
+
+TEST_F(StoreTest, UploadsAreDueOldestFirstAndLeaveTheQueueOnlyWhenSettled) {
+    Store store(path);
+    const int64_t event_id = import_ok(store, small_event());
+    admit(store, admission(event_id, 10, 101, "conf-secret-2", "2026-05-04T10:00:00Z"));
+    NewCheckin exit = admission(event_id, 10, 101, "conf-secret-2", "2026-05-04T10:05:00Z");
+    exit.type = CheckinType::exit;
+    admit(store, exit);
+    const Timestamp now = at("2026-05-04T10:10:00Z");
+    auto due = store.due_uploads(now, 10);
+    ASSERT_EQ(due.size(), 2u);
+    EXPECT_EQ(due[0].type, CheckinType::entry);
+    EXPECT_EQ(due[0].organizer, "org");
+    EXPECT_EQ(due[0].event_slug, "conf");
+    // The first one fails for now: it waits, and does not hold up the second.
+    store.mark_upload_attempt(due[0].id);
+    store.postpone_upload(due[0].id, "the server did not answer", now + std::chrono::seconds(30));
+    due = store.due_uploads(now, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].type, CheckinType::exit);
+    store.mark_upload_attempt(due[0].id);
+    store.finish_upload(due[0].id);
+    EXPECT_EQ(store.pending_upload_count(), 1u);
+    due = store.due_uploads(now + std::chrono::seconds(31), 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].attempts, 1);
+    store.refuse_upload(due[0].id, "unknown ticket", now);
+    EXPECT_TRUE(store.due_uploads(now + std::chrono::hours(1), 10).empty());
+    const auto queue = store.queue();
+    EXPECT_TRUE(queue.pending.empty());
+    ASSERT_EQ(queue.refused.size(), 1u);
+    EXPECT_EQ(queue.refused.front().last_error, "unknown ticket");
+}
+
+TEST_F(StoreTest, AnUndoOfASentCheckinAnnulsItsNonceAndWaitsForIt) {
+    Store store(path);
+    const int64_t event_id = import_ok(store, small_event());
+    const NewCheckin entry = admission(event_id, 10, 101, "conf-secret-2", "2026-05-04T10:00:00Z");
+    admit(store, entry);
+    const Timestamp now = at("2026-05-04T12:00:00Z");
+    const auto sending = store.due_uploads(now, 10);
+    ASSERT_EQ(sending.size(), 1u);
+    store.mark_upload_attempt(sending[0].id);   // the answer never came: it may be on the server
+    store.postpone_upload(sending[0].id, "connection reset", now);
+    const auto reverted = revert(store, event_id, 101, "conf-secret-2", "undo-1");
+    ASSERT_TRUE(reverted);
+    EXPECT_FALSE(reverted->settled_locally);
+    // The undo waits while its check-in is still queued, then annuls the check-in's nonce.
+    auto due = store.due_uploads(now, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].kind, "checkin");
+    store.finish_upload(due[0].id);
+    due = store.due_uploads(now, 10);
+    ASSERT_EQ(due.size(), 1u);
+    EXPECT_EQ(due[0].kind, "undo");
+    EXPECT_EQ(due[0].nonce, "undo-1");
+    EXPECT_EQ(due[0].checkin_nonce, entry.nonce);
+}
+
+TEST_F(StoreTest, FailedScansAreDueUntilSentOrRefused) {
+    Store store(path);
+    const int64_t event_id = import_ok(store, small_event());
+    FailedScan scan;
+    scan.raw = std::string("\x01\xff binary", 9);
+    scan.reason = "invalid";
+    scan.event_id = event_id;
+    scan.list_id = 10;
+    scan.datetime = at("2026-05-04T10:00:00Z");
+    scan.nonce = "f1";
+    {
+        Store::WriteTransaction lock(store);
+        store.record_failed_scan(scan);
+        scan.nonce = "f2";
+        scan.event_id.reset();
+        store.record_failed_scan(scan);
+        lock.commit();
+    }
+    const Timestamp now = at("2026-05-04T10:01:00Z");
+    auto due = store.due_failed_scans(now, 10);
+    ASSERT_EQ(due.size(), 2u);
+    EXPECT_EQ(due[0].scan.raw, scan.raw);
+    EXPECT_EQ(due[0].event_slug, "conf");
+    EXPECT_EQ(due[1].event_slug, "");
+    store.postpone_failed_scan(due[0].id, "timeout", now + std::chrono::seconds(60));
+    store.finish_failed_scan(due[1].id, std::string("no event"));
+    EXPECT_TRUE(store.due_failed_scans(now, 10).empty());
+    due = store.due_failed_scans(now + std::chrono::seconds(60), 10);
+    ASSERT_EQ(due.size(), 1u);
+    store.finish_failed_scan(due[0].id, std::nullopt);
+    EXPECT_TRUE(store.queue().failed.empty());
 }
 
 } // namespace
