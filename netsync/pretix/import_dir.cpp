@@ -11,27 +11,12 @@ using nlohmann::json;
 
 namespace {
 
-// pretix nests a few levels; thousands of levels are an attack on the stack, not data.
-constexpr int kMaxDepth = 64;
-
 std::expected<std::string, std::string> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::unexpected(path.filename().string() + ": cannot be read");
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
-}
-
-std::expected<json, std::string> parse_json(const std::string& text, const std::string& file) {
-    bool too_deep = false;
-    const auto depth_guard = [&](int depth, json::parse_event_t, json&) {
-        if (depth > kMaxDepth) too_deep = true;
-        return !too_deep;   // false discards the value; parsing goes on without building it
-    };
-    json value = json::parse(text, depth_guard, /*allow_exceptions=*/false);
-    if (too_deep) return std::unexpected(file + ": nested deeper than " + std::to_string(kMaxDepth) + " levels");
-    if (value.is_discarded()) return std::unexpected(file + ": not valid JSON");
-    return value;
 }
 
 // Absent optional files read as null; unreadable or malformed ones are errors.
@@ -43,7 +28,7 @@ std::expected<json, std::string> read_json_file(const std::filesystem::path& pat
     }
     const auto text = read_file(path);
     if (!text) return std::unexpected(text.error());
-    return parse_json(*text, path.filename().string());
+    return parse_json_text(*text, path.filename().string());
 }
 
 // Converts every entry of an optional list file with `convert(entry, path)` and hands each value

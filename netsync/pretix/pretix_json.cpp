@@ -12,6 +12,18 @@ JsonPath JsonPath::operator/(std::string_view key) const {
 
 JsonPath JsonPath::operator/(size_t index) const { return JsonPath{text + "[" + std::to_string(index) + "]"}; }
 
+Converted<json> parse_json_text(std::string_view text, std::string_view what) {
+    bool too_deep = false;
+    const auto depth_guard = [&](int depth, json::parse_event_t, json&) {
+        if (depth > kMaxJsonDepth) too_deep = true;
+        return !too_deep;   // false discards the value; parsing goes on without building it
+    };
+    json value = json::parse(text, depth_guard, /*allow_exceptions=*/false);
+    if (too_deep) return std::unexpected(std::string(what) + ": nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    if (value.is_discarded()) return std::unexpected(std::string(what) + ": not valid JSON");
+    return value;
+}
+
 namespace {
 
 // Inside this file a malformed value unwinds to the public converter that was called, which turns

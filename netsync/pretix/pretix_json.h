@@ -8,6 +8,7 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,13 @@ struct JsonPath {
 
 // Each converter returns the model value or one line naming the path and what was wrong.
 template <class T> using Converted = std::expected<T, std::string>;
+
+// pretix nests a few levels; thousands of levels are an attack on the stack, not data.
+constexpr int kMaxJsonDepth = 64;
+
+// Parses untrusted JSON text without exceptions and with the depth limit above. The error names
+// `what` (a file name, "the server's answer"): "orders.json: not valid JSON".
+Converted<nlohmann::json> parse_json_text(std::string_view text, std::string_view what);
 
 Converted<Event> event_from_json(const nlohmann::json& json, const std::string& organizer, const JsonPath& path);
 Converted<SubEvent> subevent_from_json(const nlohmann::json& json, int64_t event_id, const JsonPath& path);
