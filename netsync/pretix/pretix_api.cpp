@@ -217,18 +217,37 @@ http::Request post_request(std::string url, const json& body, std::string idempo
     return request;
 }
 
-bool is_json_media(const http::Response& response) {
+// A server's sentence, fit for one line on a staff screen: no control characters, not too long.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    if (text.size() > kMaxServerWords) {
+        size_t cut = kMaxServerWords;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
+        text = text.substr(0, cut) + "...";
+    }
+    return text;
+}
+
+// The Content-Type's media type, lower case, without parameters; "" when there is none.
+std::string media_type(const http::Response& response) {
     const auto content_type = response.header("Content-Type");
-    if (!content_type) return false;
-    const std::string media = lowercase(trim(content_type->substr(0, content_type->find(';'))));
+    if (!content_type) return {};
+    return lowercase(trim(content_type->substr(0, content_type->find(';'))));
+}
+
+bool is_json_media(const http::Response& response) {
+    const std::string media = media_type(response);
     return media == "application/json" || media.ends_with("+json");
 }
 
 // The answer's JSON. A 200 with an HTML page is a captive portal or a proxy, not pretix.
 ApiResult<json> read_json(const http::Response& response, std::string_view context, const std::string& host) {
     if (!is_json_media(response)) {
-        const std::string media(response.header("Content-Type").value_or("no content type"));
-        return std::unexpected(bad_answer(context, host, "answered with " + media +
+        constexpr size_t kMaxMediaType = 60;   // the server's text, quoted to staff
+        const std::string media = media_type(response);
+        const std::string what = media.empty() ? std::string("no content type") : one_line(media.substr(0, kMaxMediaType));
+        return std::unexpected(bad_answer(context, host, "answered with " + what +
                                           " instead of JSON (a Wi-Fi login page or a proxy in between?)", response.status));
     }
     auto parsed = parse_json_text(response.body, "the answer");
@@ -270,18 +289,6 @@ std::optional<std::string> first_string(const json& value) {
             if (auto found = first_string(item)) return found;
     }
     return std::nullopt;
-}
-
-// A server's sentence, fit for one line on a staff screen: no control characters, not too long.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    if (text.size() > kMaxServerWords) {
-        size_t cut = kMaxServerWords;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
-        text = text.substr(0, cut) + "...";
-    }
-    return text;
 }
 
 // What the server said in a refusal, or nothing when its body is not JSON with a sentence in it

@@ -422,6 +422,34 @@ TEST_F(PretixApiTest, StoppedServerIsUnreachable) {
     EXPECT_EQ(emulator->url(), url) << "a restart keeps the port";
 }
 
+// The fixture's crash and restart, as the sync engine's tests will use it.
+TEST(PretixEmulatorFixtureTest, UploadedCheckinSurvivesAKilledEmulatorWithAStateDir) {
+    kiosk::testing::TempDir state;
+    PretixEmulator emulator({.args = {"--positions", "10"}, .state_dir = state.path()});
+    Api api({emulator.url(), emulator.organizer(), {http::ApiToken::Kind::team, emulator.team_token()}},
+            http::testing::loopback_options());
+    const json ticket = emulator.admin("GET", "/events/event1/positions?status=p&limit=1")["results"][0];
+    RedeemCall call;
+    call.secret = ticket["secret"].get<std::string>();
+    call.lists = {kMainEntrance};
+    call.datetime = kScanTime;
+    call.force = true;
+    call.nonce = "survives";
+    ASSERT_TRUE(api.redeem(call));
+
+    const std::string url = emulator.url();
+    emulator.kill();
+    EXPECT_FALSE(emulator.running());
+    emulator.start();
+    EXPECT_EQ(emulator.url(), url);
+    EXPECT_EQ(emulator.counters()["accepted_checkins"]["survives"], 1) << "replayed from the journal";
+
+    const auto again = api.redeem(call);   // the kiosk's keep-alive connection died with the server
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->status, "ok");
+    EXPECT_EQ(emulator.admin("GET", "/checkins?nonce=survives&successful=true")["count"], 1);
+}
+
 //-----------------------------------------------------------------------------
 // Against a scripted server: answers pretix does not give
 //-----------------------------------------------------------------------------
