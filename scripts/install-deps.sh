@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates tzdata
   libsqlite3-dev sqlite3 nlohmann-json3-dev libsodium-dev libhowardhinnant-date-dev libcli11-dev libicu-dev
+  libtomlplusplus-dev
   libcurl4-openssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   libopencv-dev libopencv-contrib-dev libzxing-dev libzbar-dev
