@@ -20,7 +20,9 @@
 #include "kiosk/app/catalog_cache.h"
 #include "kiosk/app/outcome.h"
 #include "kiosk/core/engine.h"
+#include "netsync/pretix/pretix_api.h"
 #include "netsync/store/store.h"
+#include "netsync/sync/sync_engine.h"
 
 namespace kiosk {
 
@@ -111,6 +113,16 @@ public:
     Outcome<ListStatusReport> list_status(int64_t list_id);
 
     QueueSnapshot queue();                  // pending uploads and failed scans
+
+    // Sync (netsync/sync): set-up as a pretix device, one sync now, and the last sync's status.
+    // Initialises the kiosk with pretix's device set-up code (the QR's JSON) and saves the device's
+    // credentials to `device_file` (mode 0600). The answer holds no token.
+    Outcome<pretix::DeviceCredentials> setup_device(std::string_view setup_code, const std::filesystem::path& device_file,
+                                                    const std::string& ca_file = {});
+    // Uploads what is queued, downloads every configured event, uploads again. Blocks: front ends
+    // with a screen run a sync::SyncEngine on its own thread instead.
+    sync::SyncReport sync(const sync::SyncSettings& settings);
+    sync::SyncStatus sync_status();
 
     Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
 

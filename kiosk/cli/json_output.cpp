@@ -129,17 +129,34 @@ json stats_json(const ListStatusReport& report) {
             {"items", items}};
 }
 
+namespace {
+
+json upload_json(const QueuedUpload& upload) {
+    return {{"kind", upload.kind},
+            {"secret", printable_scan(upload.secret)},
+            {"list", upload.list_id},
+            {"type", checkin_type_name(upload.type)},
+            {"datetime", format_iso8601_utc(upload.datetime)},
+            {"nonce", upload.nonce},
+            {"answers", upload.answers},
+            {"gate", upload.gate ? json(*upload.gate) : json(nullptr)},
+            {"attempts", upload.attempts},
+            {"last_error", upload.last_error ? json(*upload.last_error) : json(nullptr)}};
+}
+
+json skipped_json(const std::vector<SkippedRecord>& skipped) {
+    json records = json::array();
+    for (const SkippedRecord& record : skipped)
+        records.push_back({{"resource", record.resource}, {"id", record.id}, {"message", record.message}});
+    return records;
+}
+
+} // namespace
+
 json queue_json(const QueueSnapshot& queue) {
-    json pending = json::array();
-    for (const QueuedUpload& upload : queue.pending)
-        pending.push_back({{"kind", upload.kind},
-                           {"secret", printable_scan(upload.secret)},
-                           {"list", upload.list_id},
-                           {"type", checkin_type_name(upload.type)},
-                           {"datetime", format_iso8601_utc(upload.datetime)},
-                           {"nonce", upload.nonce},
-                           {"answers", upload.answers},
-                           {"gate", upload.gate ? json(*upload.gate) : json(nullptr)}});
+    json pending = json::array(), refused = json::array();
+    for (const QueuedUpload& upload : queue.pending) pending.push_back(upload_json(upload));
+    for (const QueuedUpload& upload : queue.refused) refused.push_back(upload_json(upload));
     json failed = json::array();
     for (const FailedScan& scan : queue.failed)
         failed.push_back({{"raw", printable_scan(scan.raw)},
@@ -148,7 +165,36 @@ json queue_json(const QueueSnapshot& queue) {
                           {"type", checkin_type_name(scan.type)},
                           {"datetime", format_iso8601_utc(scan.datetime)},
                           {"nonce", scan.nonce}});
-    return {{"pending", pending}, {"failed", failed}};
+    return {{"pending", pending}, {"failed", failed}, {"refused", refused}};
+}
+
+json sync_json(const sync::SyncReport& report) {
+    json events = json::array();
+    for (const sync::EventDownload& event : report.events)
+        events.push_back({{"event", event.event},
+                          {"full", event.full},
+                          {"catalog_changed", event.catalog_changed},
+                          {"orders", event.orders},
+                          {"positions", event.positions},
+                          {"revoked_secrets", event.revoked},
+                          {"blocked_secrets", event.blocked},
+                          {"skipped", skipped_json(event.skipped)}});
+    return {{"status", report.error ? "error" : "ok"},
+            {"events", events},
+            {"uploaded", report.upload.sent},
+            {"refused", report.upload.refused},
+            {"postponed", report.upload.postponed},
+            {"error", report.error ? json(report.error->message) : json(nullptr)}};
+}
+
+json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file) {
+    return {{"status", "ok"},
+            {"url", device.url},
+            {"organizer", device.organizer},
+            {"device_id", device.device_id},
+            {"name", device.name},
+            {"gate", device.gate ? json(*device.gate) : json(nullptr)},
+            {"device_file", device_file}};
 }
 
 json import_json(const ImportReport& report) {
@@ -156,7 +202,8 @@ json import_json(const ImportReport& report) {
     return {{"status", "ok"},          {"organizer", report.event.organizer}, {"event", report.event.slug},
             {"event_id", summary.event_id}, {"items", summary.items},  {"checkinlists", summary.lists},
             {"questions", summary.questions}, {"subevents", summary.subevents}, {"orders", summary.orders},
-            {"positions", summary.positions}, {"checkins", summary.checkins}};
+            {"positions", summary.positions}, {"checkins", summary.checkins},
+            {"skipped", skipped_json(summary.skipped)}};
 }
 
 json lists_json(const std::vector<ListSummary>& lists) {

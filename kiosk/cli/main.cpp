@@ -13,6 +13,8 @@
 #include <CLI/CLI.hpp>
 
 #include "kiosk/app/app.h"
+#include "kiosk/app/config.h"
+#include "kiosk/app/sync_settings.h"
 #include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
 #include "kiosk/core/time.h"
@@ -197,6 +199,60 @@ struct DecodeArguments {
     }
 };
 
+// The configuration file, or the defaults when none was given.
+Outcome<KioskConfig> configuration(const std::string& path) {
+    if (path.empty()) return KioskConfig{};
+    return load_config(path);
+}
+
+struct SetupCommand {
+    std::string qr, url, token;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("setup", "initialise the kiosk as a pretix device");
+        command->add_option("--qr", qr, "the JSON of pretix's device set-up QR code; - reads it from stdin");
+        command->add_option("--url", url, "the pretix installation, e.g. https://pretix.eu");
+        command->add_option("--token", token, "the device's initialisation token");
+    }
+    int run(App& app, const KioskConfig& config, const std::string& db_path) const {
+        if (qr.empty() == url.empty() || url.empty() != token.empty())
+            return fail("setup needs --qr JSON, or --url URL with --token TOKEN");
+        const std::string code =
+            qr.empty() ? nlohmann::json{{"handshake_version", 1}, {"url", url}, {"token", token}}.dump() : scanned_text(qr);
+        const auto device_file = device_file_path(config, db_path);
+        return print_outcome(app.setup_device(code, device_file, config.backend.ca_file.string()),
+                             [&](const pretix::DeviceCredentials& device) { return cli::setup_json(device, device_file); },
+                             [](const auto&) { return kExitOk; });
+    }
+};
+
+struct SyncCommand {
+    SyncFlags flags;
+    std::string events, backend = "pretix";
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("sync", "upload queued check-ins and download the events now");
+        command->add_option("--url", flags.url, "the pretix installation (default: config, then kioskctl setup)");
+        command->add_option("--token", flags.token, "a team API token");
+        command->add_option("--organizer", flags.organizer, "organizer slug");
+        command->add_option("--event", events, "event slugs, comma-separated (default: every event the token sees)");
+        command->add_option("--backend", backend, "pretix (the others are not built yet)")
+            ->check(CLI::IsMember({"pretix", "constantcontact", "oveit", "brightstar"}));
+    }
+    int run(App& app, KioskConfig config, const std::string& db_path) {
+        for (size_t start = 0; start < events.size();) {
+            const size_t comma = std::min(events.find(',', start), events.size());
+            if (comma > start) flags.events.push_back(events.substr(start, comma - start));
+            start = comma + 1;
+        }
+        if (command->count("--backend") > 0) config.backend.kind = *backend_kind_from_name(backend);
+        const auto settings = resolve_sync_settings(flags, config, db_path);
+        if (!settings) return fail(settings.error());
+        const sync::SyncReport report = app.sync(*settings);
+        return print(cli::sync_json(report), report.error ? kExitNegative : kExitOk);
+    }
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -204,6 +260,8 @@ int main(int argc, char** argv) {
     cli.require_subcommand(1);
     std::string db_path = default_db_path();
     cli.add_option("--db", db_path, "SQLite store (default: $KIOSK_DB or ./kiosk.db)");
+    std::string config_path;
+    cli.add_option("--config", config_path, "TOML configuration file (docs/config.example.toml)");
 
     ImportCommand import;
     ScanCommand scan;
@@ -211,13 +269,18 @@ int main(int argc, char** argv) {
     SearchCommand search;
     StatsCommand stats;
     DecodeArguments decode;
+    SetupCommand setup;
+    SyncCommand sync;
     import.add_to(cli);
+    setup.add_to(cli);
+    sync.add_to(cli);
     scan.add_to(cli);
     undo.add_to(cli);
     search.add_to(cli);
     stats.add_to(cli);
     auto* queue = cli.add_subcommand("queue", "pending uploads and failed scans");
     auto* lists = cli.add_subcommand("lists", "the check-in lists in the store");
+    auto* status = cli.add_subcommand("status", "sync and queue state (last success, pending, last error)");
     decode.add_to(cli);
 
     try {
@@ -231,7 +294,12 @@ int main(int argc, char** argv) {
     // Only failures of the machine (disk, corrupt store) arrive here as exceptions.
     try {
         if (decode.command->parsed()) return decode.run();
+        const auto config = configuration(config_path);
+        if (!config) return fail(config.error());
         App app(db_path);
+        if (setup.command->parsed()) return setup.run(app, *config, db_path);
+        if (sync.command->parsed()) return sync.run(app, *config, db_path);
+        if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
         if (import.command->parsed()) return import.run(app);
         if (scan.command->parsed()) return scan.run(app);
         if (undo.command->parsed()) return undo.run(app);

@@ -259,6 +259,11 @@ public:
     void refuse_upload(int64_t id, const std::string& reason, Timestamp at);   // for good: kept for staff
     void postpone_upload(int64_t id, const std::string& error, Timestamp next_attempt);
     size_t pending_upload_count();          // rows not refused
+    struct QueueCounts { size_t pending = 0, refused = 0, failed_scans = 0, skipped_records = 0; };
+    QueueCounts queue_counts();
+    // Small named values the sync keeps for other processes on the store (its last status).
+    std::optional<std::string> note(std::string_view key);
+    void set_note(std::string_view key, std::string_view value);
 
     std::vector<FailedScanJob> due_failed_scans(Timestamp now, size_t limit);
     void finish_failed_scan(int64_t id, const std::optional<std::string>& refusal);

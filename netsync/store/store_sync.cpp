@@ -99,12 +99,38 @@ size_t Store::pending_upload_count() {
     return static_cast<size_t>(query.int64(0));
 }
 
+Store::QueueCounts Store::queue_counts() {
+    auto query = impl_->db.prepare(
+        "SELECT (SELECT count(*) FROM upload_queue WHERE refused_at IS NULL), "
+        "(SELECT count(*) FROM upload_queue WHERE refused_at IS NOT NULL), "
+        "(SELECT count(*) FROM failed_scans WHERE uploaded = 0), (SELECT count(*) FROM sync_skipped)");
+    query.step();
+    return {static_cast<size_t>(query.int64(0)), static_cast<size_t>(query.int64(1)),
+            static_cast<size_t>(query.int64(2)), static_cast<size_t>(query.int64(3))};
+}
+
+std::optional<std::string> Store::note(std::string_view key) {
+    auto query = impl_->db.prepare("SELECT value FROM meta WHERE key = ?1");
+    query.bind(1, std::string("note:") + std::string(key));
+    if (!query.step()) return std::nullopt;
+    return query.text(0);
+}
+
+void Store::set_note(std::string_view key, std::string_view value) {
+    auto upsert = impl_->db.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    upsert.bind(1, std::string("note:") + std::string(key)).bind(2, value);
+    upsert.run();
+}
+
 // [SECTION] Failed scans
 
 std::vector<FailedScanJob> Store::due_failed_scans(Timestamp now, size_t limit) {
     auto query = impl_->db.prepare(
         "SELECT f.id, f.raw, f.reason, f.event_id, f.list_id, f.type, f.datetime, f.nonce, f.position_id, "
-        "coalesce(e.organizer, ''), coalesce(e.slug, '') FROM failed_scans f LEFT JOIN events e ON e.id = f.event_id "
+        "coalesce(e.organizer, ''), coalesce(e.slug, '') FROM failed_scans f "
+        "LEFT JOIN checkin_lists l ON l.id = f.list_id "
+        "LEFT JOIN events e ON e.id = coalesce(f.event_id, l.event_id) "
         "WHERE f.uploaded = 0 AND f.next_attempt_at <= ?1 ORDER BY f.id LIMIT ?2");
     query.bind(1, to_micros(now)).bind(2, static_cast<int64_t>(limit));
     std::vector<FailedScanJob> jobs;

@@ -645,6 +645,7 @@ TEST_F(StoreTest, FailedScansAreDueUntilSentOrRefused) {
         store.record_failed_scan(scan);
         scan.nonce = "f2";
         scan.event_id.reset();
+        scan.list_id = 99;   // a list the store does not know: no event to report it to
         store.record_failed_scan(scan);
         lock.commit();
     }
