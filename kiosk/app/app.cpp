@@ -18,7 +18,7 @@ NewCheckin admission_of(const Verdict& verdict, const ScanRequest& request) {
     checkin.type = request.type;
     checkin.datetime = request.now;
     checkin.gate = request.gate;
-    checkin.nonce = make_nonce();
+    checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
     checkin.answers = verdict.accepted_answers;
     return checkin;
 }
@@ -89,6 +89,15 @@ Outcome<Verdict> App::check(const ScanRequest& request) {
 }
 
 Outcome<ScanOutcome> App::scan(const ScanRequest& request) {
+    if (online_) {
+        ScanRequest with_nonce = request;
+        if (auto decided = scan_online(with_nonce)) return std::move(*decided);
+        return decide_locally(with_nonce);
+    }
+    return decide_locally(request);
+}
+
+Outcome<ScanOutcome> App::decide_locally(const ScanRequest& request) {
     Store::WriteTransaction transaction(store_);
     const auto read = read_for_decision(request);
     if (!read) return std::unexpected(read.error());

@@ -22,6 +22,7 @@
 #include "kiosk/core/engine.h"
 #include "netsync/pretix/pretix_api.h"
 #include "netsync/store/store.h"
+#include "netsync/sync/online_check.h"
 #include "netsync/sync/sync_engine.h"
 
 namespace kiosk {
@@ -39,6 +40,7 @@ struct ScanOutcome {
     Verdict verdict;
     std::string event_slug;                 // of verdict.event; empty when no event decided
     std::optional<RecordedCheckin> checkin; // set exactly when the verdict is ok; already on disk
+    bool decided_by_server = false;         // online mode: pretix decided (else this kiosk did)
 };
 
 struct UndoRequest {
@@ -124,14 +126,26 @@ public:
     sync::SyncReport sync(const sync::SyncSettings& settings);
     sync::SyncStatus sync_status();
 
+    // Online mode: from now on scan() asks pretix first (without force, within the deadline) and
+    // decides locally only when pretix is slow, down or answers garbage. An admission pretix made
+    // is recorded here as already uploaded, with the nonce pretix saw; a local decision after a
+    // failed ask reuses that nonce, so a request that did reach pretix is never counted twice.
+    void go_online(const pretix::Connection& connection, const sync::OnlineSettings& settings);
+    std::optional<sync::OnlineState> online_state() const;   // nullopt: online mode is off
+
     Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
 
 private:
     // The reads and the decision of a scan; the caller holds the write transaction.
     Outcome<DecisionSnapshot> read_for_decision(const ScanRequest& request);
+    // pretix's decision recorded here, or nullopt when pretix did not decide in time.
+    Outcome<ScanOutcome> decide_locally(const ScanRequest& request);
+    std::optional<Outcome<ScanOutcome>> scan_online(ScanRequest& request);
+    Outcome<ScanOutcome> record_server_verdict(const ScanRequest& request, const sync::ServerVerdict& server);
 
     Store store_;
     CatalogCache catalogs_;
+    std::unique_ptr<sync::OnlineChecker> online_;
 };
 
 } // namespace kiosk

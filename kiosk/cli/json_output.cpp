@@ -69,6 +69,7 @@ json scan_json(const ScanOutcome& outcome) {
                           {"datetime", format_iso8601_utc(outcome.checkin->datetime)},
                           {"type", checkin_type_name(outcome.checkin->type)},
                           {"nonce", outcome.checkin->nonce}};
+    out["decided_by"] = outcome.decided_by_server ? "server" : "kiosk";
     return out;
 }
 

@@ -300,6 +300,13 @@ int main(int argc, char** argv) {
         if (setup.command->parsed()) return setup.run(app, *config, db_path);
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
         if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
+        if (config->sync.online && (scan.command->parsed())) {
+            // Online mode asks pretix first; without a connection set up it is simply off.
+            if (const auto settings = resolve_sync_settings({}, *config, db_path))
+                app.go_online(settings->connection,
+                              {std::chrono::milliseconds(config->sync.online_timeout_ms), std::chrono::seconds(30),
+                               config->backend.ca_file.string()});
+        }
         if (import.command->parsed()) return import.run(app);
         if (scan.command->parsed()) return scan.run(app);
         if (undo.command->parsed()) return undo.run(app);

@@ -38,6 +38,15 @@ std::string_view reject_reason_name(RejectReason reason) {
     return "error";
 }
 
+std::optional<RejectReason> reject_reason_from_name(std::string_view name) {
+    for (const RejectReason reason :
+         {RejectReason::invalid, RejectReason::unpaid, RejectReason::blocked, RejectReason::invalid_time,
+          RejectReason::canceled, RejectReason::already_redeemed, RejectReason::product, RejectReason::rules,
+          RejectReason::ambiguous, RejectReason::revoked, RejectReason::unapproved, RejectReason::error})
+        if (reject_reason_name(reason) == name) return reason;
+    return std::nullopt;
+}
+
 CleanedScan clean_scanned_text(std::string_view raw) {
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);

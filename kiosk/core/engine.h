@@ -21,6 +21,7 @@ enum class RejectReason { none, invalid, unpaid, blocked, invalid_time, canceled
                           ambiguous, revoked, unapproved, error };
 std::string_view verdict_status_name(VerdictStatus status);
 std::string_view reject_reason_name(RejectReason reason);          // pretix's wire names; "" for none
+std::optional<RejectReason> reject_reason_from_name(std::string_view name);  // a wire name we know, else nullopt
 
 constexpr size_t kMaxScanBytes = 4096;     // longer input is no ticket we issue; refuse before any lookup
 
@@ -44,6 +45,7 @@ struct ScanRequest {
     std::map<int64_t, std::string> answers; // question id -> answer as text (choice: option ids)
     bool questions_supported = true;
     bool ignore_unpaid = false;
+    std::string nonce;                     // this scan's idempotency key; empty: the app makes one
 };
 
 // A position that matched, with what the decision needs around it.

@@ -318,15 +318,16 @@ void Store::WriteTransaction::commit() { transaction_->commit(); }
 int64_t Store::record_checkin(const NewCheckin& checkin) {
     auto& impl = *impl_;
     auto& insert = impl.statement(impl.insert_checkin,
-                                  "INSERT INTO checkins(list_id, position_id, secret, type, datetime, nonce, origin, gate) "
-                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7)");
+                                  "INSERT INTO checkins(list_id, position_id, secret, type, datetime, nonce, origin, gate, "
+                                  "uploaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7, ?8)");
     insert.bind(1, checkin.list_id).bind(2, checkin.position_id).bind(3, checkin.secret)
         .bind(4, checkin_type_name(checkin.type)).bind(5, to_micros(checkin.datetime)).bind(6, checkin.nonce)
-        .bind(7, checkin.gate);
+        .bind(7, checkin.gate).bind(8, checkin.accepted_by_server);
     insert.run();
     const int64_t checkin_id = impl.db.last_insert_rowid();
-    impl.queue_upload("checkin", checkin.event_id, checkin.list_id, checkin_id, checkin.secret, checkin.type,
-                      checkin.datetime, checkin.nonce, dump(answers_to_json(checkin.answers)), checkin.gate);
+    if (!checkin.accepted_by_server)
+        impl.queue_upload("checkin", checkin.event_id, checkin.list_id, checkin_id, checkin.secret, checkin.type,
+                          checkin.datetime, checkin.nonce, dump(answers_to_json(checkin.answers)), checkin.gate);
     if (checkin.position_id)
         for (const Answer& answer : checkin.answers) impl.upsert_answer_row(*checkin.position_id, answer);
     return checkin_id;

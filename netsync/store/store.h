@@ -82,6 +82,7 @@ struct NewCheckin {
     std::optional<std::string> gate;
     std::string nonce;
     std::vector<Answer> answers;            // validated answers given with this scan
+    bool accepted_by_server = false;        // decided online: the server has it, nothing to upload
 };
 
 struct FailedScan {
