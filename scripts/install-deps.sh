@@ -10,6 +10,8 @@ packages=(
   libcurl4-openssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   libopencv-dev libopencv-contrib-dev libzxing-dev libzbar-dev
+  libcairo2-dev libpango1.0-dev libcups2-dev fonts-noto-core fonts-noto-cjk
+  cups printer-driver-cups-pdf poppler-utils zbar-tools
 )
 
 missing=()
