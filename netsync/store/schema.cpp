@@ -240,6 +240,27 @@ ALTER TABLE failed_scans ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE failed_scans ADD COLUMN last_error TEXT;
 CREATE INDEX failed_scans_due ON failed_scans(next_attempt_at, id) WHERE uploaded = 0;
 )SQL",
+    // 7: the print queue. A badge job per admission (reprints by staff are jobs of their own), kept
+    // across restarts; `state` queued -> printing -> done, or failed with the printer's words and a
+    // time to try again. Done jobs count the badges a position has had.
+    R"SQL(
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id INTEGER NOT NULL,
+    position_id INTEGER,
+    secret TEXT NOT NULL,
+    language TEXT NOT NULL,
+    reprint INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX print_jobs_by_position ON print_jobs(position_id, secret);
+CREATE INDEX print_jobs_due ON print_jobs(next_attempt_at, id) WHERE state IN ('queued', 'failed');
+)SQL",
 };
 
 } // namespace

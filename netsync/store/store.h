@@ -6,6 +6,7 @@
 // [SECTION] Writes of a decision (inside a WriteTransaction)
 // [SECTION] Staff queries: lists, search, list status, upload queue
 // [SECTION] Sync: pages, cursors, the upload queue's life (store_sync.cpp)
+// [SECTION] Print jobs (store_print.cpp)
 //
 // The store keeps model types (kiosk/core/model.h) and knows nothing of any backend's wire format:
 // catalog objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
@@ -165,6 +166,30 @@ struct FailedScanJob {
     std::string organizer, event_slug;      // empty when the scan matched no event
 };
 
+// [SECTION] Print jobs
+enum class PrintJobState { queued, printing, done, failed };
+std::string_view print_job_state_name(PrintJobState state);     // "queued", "printing", "done", "failed"
+
+struct PrintJob {
+    int64_t id = 0;
+    int64_t event_id = 0;
+    std::optional<int64_t> position_id;     // none for an offline-signed ticket never synced
+    std::string secret;
+    std::string language;                   // the attendee's, for the badge's texts
+    bool reprint = false;                   // staff asked for another copy
+    PrintJobState state = PrintJobState::queued;
+    int attempts = 0;
+    std::optional<std::string> last_error;  // the printer's trouble, in words
+};
+
+struct NewPrintJob {
+    int64_t event_id = 0;
+    std::optional<int64_t> position_id;
+    std::string secret;
+    std::string language;
+    bool reprint = false;
+};
+
 struct PageApplied {
     size_t orders = 0, positions = 0, checkins = 0;
     std::vector<SkippedRecord> skipped;     // by the store (an id owned by another event)
@@ -269,6 +294,20 @@ public:
     std::vector<FailedScanJob> due_failed_scans(Timestamp now, size_t limit);
     void finish_failed_scan(int64_t id, const std::optional<std::string>& refusal);
     void postpone_failed_scan(int64_t id, const std::string& error, Timestamp next_attempt);
+
+    // [SECTION] Print jobs
+    // A badge prints once: queueing one for a ticket that already has a job (queued, printing, done
+    // or failed) returns that job, unless it is a reprint. Jobs left `printing` by a crash are
+    // queued again when the store opens a print queue (requeue_interrupted_prints).
+    PrintJob queue_print(const NewPrintJob& job, Timestamp now);
+    std::optional<PrintJob> print_job(int64_t id);
+    std::optional<PrintJob> next_print_job(Timestamp now);      // oldest queued or failed job that is due
+    void set_print_state(int64_t id, PrintJobState state, const std::optional<std::string>& error,
+                         Timestamp now, Timestamp next_attempt);
+    int64_t print_count(std::optional<int64_t> position_id, std::string_view secret);   // badges printed
+    size_t requeue_interrupted_prints(Timestamp now);
+    std::vector<PrintJob> print_jobs(size_t limit);             // newest first, for staff
+    std::optional<nlohmann::json> badge_layouts(int64_t event_id);   // as the last import or sync stored them
 
     struct Impl;
 private:

@@ -664,5 +664,64 @@ TEST_F(StoreTest, FailedScansAreDueUntilSentOrRefused) {
     EXPECT_TRUE(store.queue().failed.empty());
 }
 
+// [SECTION] Print jobs
+
+TEST_F(StoreTest, ABadgePrintsOnceUnlessStaffReprintIt) {
+    Store store(path);
+    const int64_t event_id = import_ok(store, small_event());
+    const Timestamp now = at("2026-05-04T10:00:00Z");
+    const NewPrintJob badge{event_id, 101, "conf-secret-2", "de", false};
+    const PrintJob first = store.queue_print(badge, now);
+    EXPECT_EQ(first.state, PrintJobState::queued);
+    EXPECT_EQ(store.queue_print(badge, now).id, first.id);   // scanned twice: the same job
+    ASSERT_EQ(store.next_print_job(now)->id, first.id);
+    store.set_print_state(first.id, PrintJobState::printing, std::nullopt, now, now);
+    EXPECT_FALSE(store.next_print_job(now));
+    store.set_print_state(first.id, PrintJobState::done, std::nullopt, now, now);
+    EXPECT_EQ(store.print_count(101, "conf-secret-2"), 1);
+    EXPECT_EQ(store.queue_print(badge, now).id, first.id);   // done stays done
+    NewPrintJob again = badge;
+    again.reprint = true;
+    const PrintJob reprint = store.queue_print(again, now);
+    EXPECT_NE(reprint.id, first.id);
+    EXPECT_TRUE(reprint.reprint);
+    EXPECT_EQ(store.print_job(first.id)->attempts, 1);
+}
+
+TEST_F(StoreTest, AFailedPrintWaitsForItsRetryAndAnInterruptedOneIsQueuedAgain) {
+    const Timestamp now = at("2026-05-04T10:00:00Z");
+    int64_t failed_id = 0, interrupted_id = 0;
+    {
+        Store store(path);
+        const int64_t event_id = import_ok(store, small_event());
+        failed_id = store.queue_print({event_id, 100, "conf-secret-1", "en", false}, now).id;
+        interrupted_id = store.queue_print({event_id, 101, "conf-secret-2", "en", false}, now).id;
+        store.set_print_state(failed_id, PrintJobState::failed, std::string("The printer is out of labels."), now,
+                              now + std::chrono::seconds(30));
+        store.set_print_state(interrupted_id, PrintJobState::printing, std::nullopt, now, now);
+    }   // the kiosk stops here
+    Store store(path);
+    EXPECT_EQ(store.requeue_interrupted_prints(now), 1u);
+    const auto next = store.next_print_job(now);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->id, interrupted_id);
+    store.set_print_state(interrupted_id, PrintJobState::done, std::nullopt, now, now);
+    EXPECT_FALSE(store.next_print_job(now));
+    const auto retry = store.next_print_job(now + std::chrono::seconds(30));
+    ASSERT_TRUE(retry);
+    EXPECT_EQ(retry->id, failed_id);
+    EXPECT_EQ(retry->last_error, "The printer is out of labels.");
+    EXPECT_EQ(store.print_jobs(10).size(), 2u);
+}
+
+TEST_F(StoreTest, BadgeLayoutsAreKeptAsImported) {
+    Store store(path);
+    EventImport event = small_event();
+    event.badge_layouts = nlohmann::json::array({{{"id", 1}, {"layout", nlohmann::json::array()}}});
+    const int64_t event_id = import_ok(store, event);
+    EXPECT_EQ(store.badge_layouts(event_id), event.badge_layouts);
+    EXPECT_FALSE(store.badge_layouts(event_id + 1));
+}
+
 } // namespace
 } // namespace kiosk
