@@ -122,7 +122,12 @@ Uploader::Next Uploader::failed_scan(const FailedScanJob& job, Timestamp now, Up
 
 Uploader::Next Uploader::failure(const pretix::ApiError& error, int64_t id, int attempts, bool failed_scan,
                                  Timestamp now, UploadRound& round) {
-    const Timestamp later = now + std::max(retry_delay(std::max(attempts, 1)), error.retry_after.value_or(std::chrono::seconds(0)));
+    // A refused token is no fault of this row: it keeps its place at the head of the queue, due
+    // again as soon as the kiosk is set up again (not minutes later, behind rows admitted after it).
+    const Timestamp later =
+        error.kind == pretix::ApiErrorKind::unauthorized
+            ? now
+            : now + std::max(retry_delay(std::max(attempts, 1)), error.retry_after.value_or(std::chrono::seconds(0)));
     if (failed_scan) store_.postpone_failed_scan(id, error.message, later);
     else store_.postpone_upload(id, error.message, later);
     ++round.postponed;
