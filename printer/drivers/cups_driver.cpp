@@ -73,7 +73,6 @@ constexpr std::array reason_words{
     ReasonWords{"door-open", PrinterState::cover_open, "The printer's door is open: close it."},
     ReasonWords{"interlock-open", PrinterState::cover_open, "The printer's cover is open: close it."},
     ReasonWords{"offline", PrinterState::offline, "The printer is offline: CUPS cannot reach it."},
-    ReasonWords{"connecting-to-device", PrinterState::offline, "CUPS is still trying to reach the printer."},
     ReasonWords{"timed-out", PrinterState::offline, "The printer stopped answering CUPS."},
     ReasonWords{"shutdown", PrinterState::offline, "The printer is switched off."},
     ReasonWords{"marker-supply-empty", PrinterState::out_of_media, "The printer's ribbon or ink has run out."},
@@ -213,7 +212,14 @@ PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& titl
     if (PrinterStatus status = cups_printer_status(*before.state, queue); status.state != PrinterState::ready && status.state != PrinterState::busy)
         return std::unexpected(status);
 
-    const int job = cupsCreateJob(http.get(), queue.c_str(), title.c_str(), 0, nullptr);
+    // Create-Job by hand: cupsCreateJob() looks the queue up as a destination first, through the
+    // default server rather than this connection's.
+    ipp_t* create = ippNewRequest(IPP_OP_CREATE_JOB);
+    ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, printer_uri_of(queue).c_str());
+    ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, cupsUser());
+    ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, title.c_str());
+    const Ipp created(cupsDoRequest(http.get(), create, ("/printers/" + queue).c_str()));
+    const int job = created && cupsLastError() <= IPP_STATUS_OK_CONFLICTING ? integer_of(created.get(), "job-id", 0) : 0;
     if (job <= 0)
         return std::unexpected(trouble(PrinterState::error, "CUPS refused the badge on '" + queue + "': " + cupsLastErrorString() + "."));
     const std::string job_name = "CUPS job " + std::to_string(job) + " on '" + queue + "'";
@@ -258,8 +264,9 @@ PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& titl
             for (std::string& reason : strings_of(response.get(), "job-state-reasons")) status.reasons.push_back("job: " + reason);
             return std::unexpected(std::move(status));
         }
-        if (state == IPP_JSTATE_PENDING || state == IPP_JSTATE_HELD || state == IPP_JSTATE_STOPPED) {
-            // Waiting behind a stopped queue or a faulty printer: that is the answer for staff.
+        {
+            // Waiting behind a stopped queue, or a printer that went offline or ran out while the
+            // job was on its way: that is the answer for staff, now rather than at the timeout.
             QueueAnswer now = ask_queue(http.get(), queue, where);
             if (now.state) {
                 PrinterStatus status = cups_printer_status(*now.state, queue);
