@@ -177,6 +177,12 @@ protected:
         const Verdict verdict = check(secret);
         return verdict.status == VerdictStatus::ok || verdict.reason != RejectReason::invalid;
     }
+    // Starts over with an empty store (another file in the same directory).
+    void use_new_store() {
+        app_.reset();
+        db_path = dir.file("kiosk-" + std::to_string(++stores_) + ".db");
+        store = Store(db_path);
+    }
     App& app() {
         if (!app_) app_ = std::make_unique<App>(db_path);   // a second connection, as the kiosk's UI has
         return *app_;
@@ -289,6 +295,7 @@ protected:
 
 private:
     std::unique_ptr<App> app_;
+    int stores_ = 0;
 };
 
 } // namespace kiosk::sync::testing
