@@ -52,7 +52,7 @@ TEST_F(SyncEngineTest, DownloadsUploadsReportsAndStopsPromptlyWhileTheServerIsSl
     EXPECT_EQ(accepted(nonce), 1);
 }
 
-TEST_F(SyncEngineTest, StatusIsSharedThroughTheStoreAndAStoppedEngineWaitsForStaff) {
+TEST_F(SyncEngineTest, RefusedTokenStopsTheEngineAndItsStatusIsReadThroughTheStore) {
     const json device = pretix.admin("POST", "/devices", {{"name", "Kiosk South"}});
     auto credentials = pretix::Api::initialize_device(pretix::Handshake{1, pretix.url(), device["init_token"].get<std::string>()},
                                                       pretix::DeviceInfo{}, client_options());
