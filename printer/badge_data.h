@@ -18,10 +18,12 @@ struct BadgeData {
     std::map<std::string, std::string> text;
     std::string secret;                     // what the QR code holds
     std::map<std::string, Image> images;    // imagearea content key -> image (e.g. a photo answer)
+    std::string language;                   // the attendee's language ("de", "pt-br"): picks text_i18n, guides CJK fonts
 };
 
-// The badge of a position in `language` (an i18n text without it falls back to English, then to
-// any language it has); dates in the event's time zone.
+// The badge of a position in `language` (an i18n text without it falls back to its base language
+// "pt" for "pt-br", to English, then to any language it has; an empty `language` is the order's
+// locale); dates in the event's time zone.
 BadgeData badge_data_for(const Position& position, const Order& order, const EventCatalog& catalog,
                          std::string_view language);
 

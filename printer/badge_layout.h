@@ -35,9 +35,9 @@ struct TextArea {
     bool bold = false, italic = false;
     Align align = Align::left;
     Color color;
-    double line_height = 1.0;               // multiple of the font size
+    double line_height = 1.0;               // pretix's "lineheight"; lines are 1.15 x this x the font size apart, as pretix draws them
     bool downward = false;                  // text grows down from `bottom` instead of up
-    double rotation_deg = 0;                // counter-clockwise, about the area's bottom-left corner
+    double rotation_deg = 0;                // clockwise, about the top-left corner of the text block (pretix's editor and renderer)
     bool autoresize = false;                // shrink the font until the text fits the width
 };
 
