@@ -68,7 +68,9 @@ std::expected<BadgeLayout, std::string> parse_badge_layout(const nlohmann::json&
 
 // Which layout prints for `item_id`, from the layouts as the store keeps them (a JSON array of
 // pretix layout objects, each with its `item_assignments`): the assigned one, else the one marked
-// `default`, else our default layout. A product assigned `null` (pretix: no badge) gets nullopt.
+// `default`, else our default layout. A product assigned `null` (pretix: no badge) gets nullopt;
+// that is an item_assignments entry {"item": id, "layout": null}, as pretix's badgeitems write it,
+// under any layout. `layouts` may also be a pretix list page {"results": [...]}.
 std::expected<std::optional<BadgeLayout>, std::string> layout_for_item(const nlohmann::json& layouts, int64_t item_id);
 
 // Our default badge (assets/badge/default_layout.json): name large, company, ticket type, event

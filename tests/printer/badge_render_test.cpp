@@ -223,9 +223,11 @@ TEST(RenderBadge, MonoRasterHasSquareQrModules) {
     const BadgeLayout layout = demo_layout();
     const auto& qr = std::get<BarcodeArea>(layout.elements[3]);
     for (const double dpi : {203.0, 300.0}) {
-        const auto mono = render_mono(layout, badge_for("Anaïs Moreau"), dpi);
+        const auto mono = render_mono(layout, badge_for("مريم العلي", "ar"), dpi);
         ASSERT_TRUE(mono) << mono.error();
         ASSERT_EQ(mono->width, dots(layout.page_width_mm, dpi));
+        std::filesystem::create_directories("/tmp/badges");
+        ASSERT_TRUE(write_png(gray_of(*mono).view(), "/tmp/badges/mono_" + std::to_string(static_cast<int>(dpi)) + "dpi.png"));
         // The finder pattern's top-left corner is the first black dot in the QR area.
         const int x0 = dots(qr.left_mm, dpi), y0 = dots(layout.page_height_mm - qr.bottom_mm - qr.size_mm, dpi), side = dots(qr.size_mm, dpi);
         int fx = -1, fy = -1;
@@ -270,6 +272,8 @@ TEST(RenderBadge, MonoDithersPhotosButNotText) {
     for (int y = top + 10; y < top + height - 10; ++y)
         for (int x = left + 40; x < left + dots(40) - 40; ++x) black += mono->black(x, y), ++total;
     EXPECT_NEAR(static_cast<double>(black) / total, 0.5, 0.05) << "the gray photo should dither to half black";
+    std::filesystem::create_directories("/tmp/badges");
+    ASSERT_TRUE(write_png(gray_of(*mono).view(), "/tmp/badges/mono_photo.png"));
     EXPECT_EQ(decoded_qr(gray_of(*mono)), kSecret);
 }
 
