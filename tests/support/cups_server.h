@@ -60,7 +60,11 @@ public:
             conf << "Out " << pdf_dir().string() << "\nAnonDirName " << pdf_dir().string() << "\nSpool " << (dir_.path() / "cups-pdf-spool").string()
                  << "\nLog " << (dir_.path() / "log").string() << "\nLabel 0\n";
         }
-        const ProcessResult added = run_process({"lpadmin", "-h", server(), "-p", queue_, "-E", "-v", "cups-pdf:/" + instance_, "-P", cups_pdf_ppd});
+        // pdftops-renderer-default=pdftops: cups-filters' default (Ghostscript's ps2write at
+        // LanguageLevel 2) turns embedded TrueType text into outlines, and pdftotext would find
+        // no name in the PDF cups-pdf writes; poppler's pdftops keeps the fonts.
+        const ProcessResult added = run_process({"lpadmin", "-h", server(), "-p", queue_, "-E", "-v", "cups-pdf:/" + instance_, "-P",
+                                                 cups_pdf_ppd, "-o", "pdftops-renderer-default=pdftops"});
         if (added.exit_code() != 0) {
             skip_reason_ = "lpadmin could not add the cups-pdf queue: " + added.err;
             stop();
