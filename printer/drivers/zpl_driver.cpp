@@ -227,7 +227,9 @@ PrintOutcome ZplDriver::print_raster(const MonoRaster& raster) {
     const std::string label = zpl_label(raster, options_);
     if (auto sent = socket->send_all(label, TcpSocket::Clock::now() + options_.timeout + std::chrono::milliseconds(label.size() / 100)); !sent)
         return std::unexpected(PrinterStatus{PrinterState::offline, sent.error(), {}});
-    // The printer reads commands in order, so this answer comes after it took the label.
+    // ~HS is answered at once, ahead of formats still waiting in the printer's buffer: this shows
+    // the printer after it received the label (paper out or head opened meanwhile), not after it
+    // printed it; a label still waiting is counted in formats_in_buffer.
     auto after = query_host_status(*socket, options_.timeout);
     if (!after) return std::unexpected(after.error());
     PrinterStatus status = zpl_printer_status(*after);

@@ -4,7 +4,8 @@
 // it), the badge as one graphic field ^FO0,0^GFA with ZPL's ASCII run-length compression, ^XZ.
 // Before every label the printer is asked ~HS (host status): paper out, head open, ribbon out and
 // pause are refused before anything is sent; after the label the status is read again, so a
-// printer that ran out during the label says so.
+// printer that ran out or was opened while taking the label says so. ~HS is answered at once,
+// so "done" means the printer holds the label, not that it has finished printing it.
 //
 // URI: zpl://HOST[:PORT][?dpi=203|300|600&darkness=-30..30&label=WxH&timeout=SECONDS]
 //   dpi       the print head's resolution (default 203)

@@ -373,6 +373,8 @@ struct BrotherCase {
     int width, height;             // the hand-made badge
 };
 
+void PrintTo(const BrotherCase& c, std::ostream* out) { *out << c.model << " with " << c.label; }
+
 class BrotherQlPrints : public ::testing::TestWithParam<BrotherCase> {};
 
 TEST_P(BrotherQlPrints, PageDecodesToTheSecret) {
