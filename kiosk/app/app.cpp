@@ -82,7 +82,8 @@ Outcome<DecisionSnapshot> App::read_for_decision(const ScanRequest& request) {
 }
 
 Outcome<Verdict> App::check(const ScanRequest& request) {
-    Store::WriteTransaction transaction(store_);   // rolled back: nothing is recorded
+    // Nothing is recorded, so a read snapshot does: a check never waits behind a sync page.
+    Store::ReadTransaction transaction(store_);
     const auto snapshot = read_for_decision(request);
     if (!snapshot) return std::unexpected(snapshot.error());
     return decide(*snapshot, request);

@@ -1,15 +1,31 @@
 #include "netsync/store/sqlite.h"
 
+#include <thread>
+
 namespace kiosk::sqlite {
 
-Database::Database(const std::string& path, int busy_timeout_ms) {
+namespace {
+
+int wait_for_writer(void* context, int tries) {
+    auto& wait = *static_cast<BusyWait*>(context);
+    const auto now = std::chrono::steady_clock::now();
+    if (tries == 0) wait.started = now;
+    if (now - wait.started >= wait.timeout) return 0;   // give up: SQLITE_BUSY reaches the caller
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    return 1;
+}
+
+} // namespace
+
+Database::Database(const std::string& path, int busy_timeout_ms)
+    : busy_(std::make_unique<BusyWait>(BusyWait{std::chrono::milliseconds(busy_timeout_ms), {}})) {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                    nullptr);
     db_.reset(raw); // even a failed open returns a handle that must be closed
     if (rc != SQLITE_OK) fail("cannot open database " + path, rc);
     sqlite3_extended_result_codes(raw, 1);
-    sqlite3_busy_timeout(raw, busy_timeout_ms);
+    sqlite3_busy_handler(raw, wait_for_writer, busy_.get());
 }
 
 void Database::fail(const std::string& context, int code) const {

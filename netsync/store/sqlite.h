@@ -6,6 +6,7 @@
 // Failures of the machine (disk full, corrupt file, I/O) throw StoreError; "no row" is a value.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,6 +33,14 @@ struct StatementFinalizer { void operator()(sqlite3_stmt* stmt) const { sqlite3_
 
 class Statement;
 
+// How a connection waits for another writer: polls every 100 us up to the timeout. SQLite's own
+// busy timeout sleeps 1, 2, 5, 10, 15, 20, 25... ms between tries, so a scan that met a sync page
+// being written woke up to 8 ms after the page had committed; the scan's wait is now the page's.
+struct BusyWait {
+    std::chrono::milliseconds timeout{30000};
+    std::chrono::steady_clock::time_point started{};   // of the current wait (SQLite counts its tries)
+};
+
 class Database {
 public:
     // Opens or creates the file. `busy_timeout_ms` is how long a write waits for another writer.
@@ -45,6 +54,7 @@ public:
     [[noreturn]] void fail(const std::string& context, int code) const;
 
 private:
+    std::unique_ptr<BusyWait> busy_;        // before db_: the connection is closed before its handler's state goes
     std::unique_ptr<sqlite3, ConnectionCloser> db_;
 };
 

@@ -315,6 +315,11 @@ Store::WriteTransaction::~WriteTransaction() = default;
 
 void Store::WriteTransaction::commit() { transaction_->commit(); }
 
+Store::ReadTransaction::ReadTransaction(Store& store)
+    : transaction_(std::make_unique<sqlite::Transaction>(store.impl_->db, sqlite::Transaction::Kind::deferred)) {}
+
+Store::ReadTransaction::~ReadTransaction() = default;
+
 int64_t Store::record_checkin(const NewCheckin& checkin) {
     auto& impl = *impl_;
     auto& insert = impl.statement(impl.insert_checkin,

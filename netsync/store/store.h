@@ -241,6 +241,17 @@ public:
     private:
         std::unique_ptr<sqlite::Transaction> transaction_;
     };
+    // A consistent read of the store that never waits for a writer (WAL): for decisions that record
+    // nothing (App::check). Ended, rolled back, by its destructor.
+    class ReadTransaction {
+    public:
+        explicit ReadTransaction(Store& store);
+        ~ReadTransaction();
+        ReadTransaction(const ReadTransaction&) = delete;
+        ReadTransaction& operator=(const ReadTransaction&) = delete;
+    private:
+        std::unique_ptr<sqlite::Transaction> transaction_;
+    };
     int64_t record_checkin(const NewCheckin& checkin);   // check-in + queue row + answers; returns id
     void record_failed_scan(const FailedScan& scan);
     // Marks the latest live check-in of the ticket on the list as reverted and queues the undo.
@@ -262,6 +273,11 @@ public:
     // [SECTION] Sync
     // Each apply_* call is one transaction with the cursors it is given: a scan never sees half a
     // page, and a sync that stops between pages resumes from the cursors of the last page that landed.
+    // Writes of this connection that a backend can send again (downloaded pages with their cursors,
+    // upload bookkeeping) need not wait for the disk: in WAL mode a power cut may lose the last of
+    // them, never half of one, and the cursor lost with a page asks for it again. Admissions on
+    // other connections stay synchronous=FULL. The sync turns this on for its own connection.
+    void relax_durability_for_sync(bool relaxed);
     std::optional<int64_t> event_id(std::string_view organizer, std::string_view slug);
     std::optional<std::string> sync_cursor(int64_t event_id, std::string_view name);
     // The event and its catalog as the backend lists it now: objects it no longer lists are dropped.

@@ -5,6 +5,10 @@ namespace kiosk {
 
 using namespace store_detail;
 
+void Store::relax_durability_for_sync(bool relaxed) {
+    impl_->db.exec(relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+}
+
 std::optional<int64_t> Store::event_id(std::string_view organizer, std::string_view slug) {
     auto query = impl_->db.prepare("SELECT id FROM events WHERE organizer = ?1 AND slug = ?2");
     query.bind(1, organizer).bind(2, slug);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <future>
 #include <map>
 
 #include "kiosk/core/time.h"
@@ -83,17 +84,33 @@ std::vector<T> convert_each(const json& results, std::string_view resource, Conv
 }
 
 // pretix lists the item assignments of badge layouts separately (badgeitems); the store keeps each
-// layout with its own `item_assignments`, as pretix's export writes them.
+// layout with its own `item_assignments`, as pretix's export writes them. A product pretix prints no
+// badge for (layout null) is kept as {"item": id, "layout": null} in every layout's assignments,
+// which is how printer::layout_for_item reads "no badge".
 json layouts_with_assignments(json layouts, const json& badge_items) {
     for (json& layout : layouts) {
         if (!layout.is_object()) continue;
         json assignments = json::array();
-        for (const json& entry : badge_items)
-            if (entry.is_object() && entry.contains("layout") && entry["layout"] == layout.value("id", json()))
-                assignments.push_back({{"item", entry.value("item", json())}});
+        for (const json& entry : badge_items) {
+            if (!entry.is_object() || !entry.contains("layout")) continue;
+            if (entry["layout"].is_null())
+                assignments.push_back({{"item", entry.value("item", json())}, {"layout", nullptr}});
+            else if (entry["layout"] == layout.value("id", json()))
+                assignments.push_back({{"item", entry.value("item", json())}, {"layout", entry["layout"]}});
+        }
         layout["item_assignments"] = std::move(assignments);
     }
     return layouts;
+}
+
+// The next page, fetched and parsed on another thread while this one writes the current page to
+// the store: the network and the disk work at the same time. Only the fetching thread uses the
+// Api until get() returns.
+std::future<ApiResult<pretix::Page>> prefetch(pretix::Api& api, const pretix::Page& current) {
+    if (!current.next) return {};
+    pretix::Page link;
+    link.next = current.next;
+    return std::async(std::launch::async, [&api, link = std::move(link)] { return api.next_page(link); });
 }
 
 std::optional<Timestamp> order_time(const json& order, std::string_view field) {
@@ -235,6 +252,7 @@ ApiResult<void> Downloader::full_orders(const std::string& slug, EventDownload& 
             const auto since = generated ? generated : newest_change;
             cursors = {{kFullResume, std::nullopt}, {kFullGenerated, std::nullopt}, {kOrdersSince, since}};
         }
+        auto next = prefetch(api_, *page);
         PageApplied applied = store_.apply_orders_page(report.event_id, orders, skipped, cursors);
         report.orders += applied.orders;
         report.positions += applied.positions;
@@ -242,8 +260,8 @@ ApiResult<void> Downloader::full_orders(const std::string& slug, EventDownload& 
         for (auto& record : applied.skipped) report.skipped.push_back(std::move(record));
         progress.orders_done = report.orders;
         if (progress_) progress_(progress);
-        if (!page->next) return {};
-        page = api_.next_page(*page);
+        if (!next.valid()) return {};
+        page = next.get();
         if (!page) return std::unexpected(page.error());
     }
 }
@@ -265,6 +283,7 @@ ApiResult<void> Downloader::changed_orders(const std::string& slug, const std::s
         // The new cursor lands with the last page: a sync cut short asks again from the old one.
         std::vector<CursorUpdate> cursors;
         if (!page->next) cursors.push_back({kOrdersSince, generated ? generated : newest_change});
+        auto next = prefetch(api_, *page);
         if (!orders.empty() || !skipped.empty() || !cursors.empty()) {
             PageApplied applied = store_.apply_orders_page(report.event_id, orders, skipped, cursors);
             report.orders += applied.orders;
@@ -274,8 +293,8 @@ ApiResult<void> Downloader::changed_orders(const std::string& slug, const std::s
         for (auto& record : skipped) report.skipped.push_back(std::move(record));
         progress.orders_done = report.orders;
         if (progress_) progress_(progress);
-        if (!page->next) return {};
-        page = api_.next_page(*page);
+        if (!next.valid()) return {};
+        page = next.get();
         if (!page) return std::unexpected(page.error());
     }
 }

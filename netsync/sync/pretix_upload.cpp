@@ -122,6 +122,15 @@ Uploader::Next Uploader::failed_scan(const FailedScanJob& job, Timestamp now, Up
 
 Uploader::Next Uploader::failure(const pretix::ApiError& error, int64_t id, int attempts, bool failed_scan,
                                  Timestamp now, UploadRound& round) {
+    // Another 4xx (409, 413, a 400 without pretix's answer shape) is pretix saying no to this row:
+    // sending it again would not change that, and it must not hold up the round.
+    if (error.kind == pretix::ApiErrorKind::refused) {
+        const std::string reason = "pretix refused this upload: " + error.message;
+        if (failed_scan) store_.finish_failed_scan(id, reason);
+        else store_.refuse_upload(id, reason, now);
+        ++round.refused;
+        return Next::go_on;
+    }
     // A refused token is no fault of this row: it keeps its place at the head of the queue, due
     // again as soon as the kiosk is set up again (not minutes later, behind rows admitted after it).
     const Timestamp later =

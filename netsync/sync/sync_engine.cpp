@@ -106,6 +106,13 @@ SyncReport sync_once(const SyncSettings& settings, Store& store, bool download, 
                      const std::function<void(const DownloadProgress&)>& progress) {
     const Timestamp attempt = now();
     SyncReport report;
+    // Everything this sync writes can be fetched or sent again (store.h); admissions made on other
+    // connections meanwhile keep their own synchronous=FULL.
+    struct RelaxedDurability {
+        Store& store;
+        explicit RelaxedDurability(Store& s) : store(s) { store.relax_durability_for_sync(true); }
+        ~RelaxedDurability() { store.relax_durability_for_sync(false); }
+    } relaxed(store);
     pretix::Api api(settings.connection, client_options(settings, cancel));
     Uploader uploader(api, store);
     const auto upload = [&] {
