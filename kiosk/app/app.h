@@ -74,6 +74,23 @@ struct ListStatusReport {
     std::shared_ptr<const EventCatalog> catalog;   // names of the event, its products and variations
 };
 
+struct PrintRequest {
+    std::string raw;                        // the ticket's code
+    int64_t list = 0;                       // the list whose event holds the ticket
+    std::string printer_uri;                // printer/printer_driver.h; ignored with out_file
+    std::optional<std::filesystem::path> layout_file;   // a pretix layout JSON replacing the event's
+    std::optional<std::filesystem::path> out_file;      // write the badge here (.pdf or .png) instead
+    std::string language;                   // "" = the order's language
+};
+
+struct PrintReport {
+    PrintJobState state = PrintJobState::failed;
+    std::string printer;                    // the URI, or the file written
+    int pages = 0;
+    std::string reason;                     // why not printed, in words
+    int64_t job = 0;
+};
+
 struct ImportReport {
     ImportSummary summary;
     Event event;
@@ -101,8 +118,8 @@ public:
     // this returns, a rejection is queued as a failed scan.
     Outcome<ScanOutcome> scan(const ScanRequest& request);
 
-    // Decides exactly as scan() does, in the same write transaction, and records nothing: for
-    // staff checking a ticket without admitting it (and for the benchmark of the decision).
+    // Decides exactly as scan() does and records nothing, on a read snapshot that never waits for a
+    // writer: for staff checking a ticket without admitting it, and for the decision's benchmark.
     Outcome<Verdict> check(const ScanRequest& request);
 
     // Reverts the latest live check-in of the ticket on the list and queues the undo.
@@ -115,6 +132,11 @@ public:
     Outcome<ListStatusReport> list_status(int64_t list_id);
 
     QueueSnapshot queue();                  // pending uploads and failed scans
+
+    // Badges. queue_badge() queues the badge of an admission for the print queue (once per ticket:
+    // a second scan returns the first job); print_badge() prints one now as a staff reprint.
+    Outcome<PrintJob> queue_badge(const ScanOutcome& admission, std::string_view language);
+    Outcome<PrintReport> print_badge(const PrintRequest& request);
 
     // Sync (netsync/sync): set-up as a pretix device, one sync now, and the last sync's status.
     // Initialises the kiosk with pretix's device set-up code (the QR's JSON) and saves the device's

@@ -188,6 +188,14 @@ json sync_json(const sync::SyncReport& report) {
             {"error", report.error ? json(report.error->message) : json(nullptr)}};
 }
 
+json print_json(const PrintReport& report) {
+    return {{"status", print_job_state_name(report.state)},
+            {"printer", report.printer},
+            {"pages", report.pages},
+            {"reason", report.reason.empty() ? json(nullptr) : json(report.reason)},
+            {"job", report.job}};
+}
+
 json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file) {
     return {{"status", "ok"},
             {"url", device.url},

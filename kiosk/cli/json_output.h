@@ -18,6 +18,7 @@ nlohmann::json queue_json(const QueueSnapshot& queue);
 nlohmann::json import_json(const ImportReport& report);
 nlohmann::json lists_json(const std::vector<ListSummary>& lists);
 nlohmann::json sync_json(const sync::SyncReport& report);
+nlohmann::json print_json(const PrintReport& report);
 nlohmann::json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file);
 
 // One line of JSON; invalid UTF-8 from a scanned code never makes the writer throw.

@@ -199,6 +199,36 @@ struct DecodeArguments {
     }
 };
 
+struct PrintCommand {
+    std::string text, printer, layout, out, language;
+    int64_t list = 0;
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("print", "print a ticket's badge now (a staff reprint)");
+        command->add_option("TEXT", text, "the ticket's code; - reads it from stdin")->required();
+        command->add_option("--list", list, "check-in list id (its event holds the ticket)")->required();
+        command->add_option("--printer", printer, "cups:QUEUE, zpl://HOST:PORT, brother-ql://HOST:PORT?..., file:DIR");
+        command->add_option("--layout", layout, "a pretix badge layout JSON file instead of the event's");
+        command->add_option("--out", out, "write the badge to FILE (.pdf or .png) instead of printing");
+        command->add_option("--language", language, "the badge's language (default: the order's)");
+    }
+    int run(App& app, const KioskConfig& config) const {
+        PrintRequest request;
+        request.raw = scanned_text(text);
+        request.list = list;
+        request.printer_uri = printer.empty() ? config.kiosk.printer : printer;
+        if (!layout.empty()) request.layout_file = layout;
+        else if (!config.kiosk.badge_layout.empty()) request.layout_file = config.kiosk.badge_layout;
+        if (!out.empty()) request.out_file = out;
+        request.language = language;
+        if (request.printer_uri.empty() && !request.out_file)
+            return fail("print needs --printer URI (or [kiosk] printer in the config) or --out FILE");
+        return print_outcome(app.print_badge(request), cli::print_json, [](const PrintReport& report) {
+            return report.state == PrintJobState::done ? kExitOk : kExitNegative;
+        });
+    }
+};
+
 // The configuration file, or the defaults when none was given.
 Outcome<KioskConfig> configuration(const std::string& path) {
     if (path.empty()) return KioskConfig{};
@@ -271,7 +301,9 @@ int main(int argc, char** argv) {
     DecodeArguments decode;
     SetupCommand setup;
     SyncCommand sync;
+    PrintCommand print_command;
     import.add_to(cli);
+    print_command.add_to(cli);
     setup.add_to(cli);
     sync.add_to(cli);
     scan.add_to(cli);
@@ -300,6 +332,7 @@ int main(int argc, char** argv) {
         if (setup.command->parsed()) return setup.run(app, *config, db_path);
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
         if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
+        if (print_command.command->parsed()) return print_command.run(app, *config);
         if (config->sync.online && (scan.command->parsed())) {
             // Online mode asks pretix first; without a connection set up it is simply off.
             if (const auto settings = resolve_sync_settings({}, *config, db_path))

@@ -1,0 +1,82 @@
+// [SECTION] App: badges (queue after admission, print now for staff).
+#include <fstream>
+
+#include "kiosk/app/app.h"
+#include "kiosk/app/badges.h"
+#include "kiosk/app/decision_reads.h"
+#include "kiosk/app/print_queue.h"
+#include "kiosk/core/time.h"
+#include "printer/badge_render.h"
+
+namespace kiosk {
+
+namespace {
+
+Outcome<void> write_file(const std::filesystem::path& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) return std::unexpected(path.string() + ": cannot be written");
+    return {};
+}
+
+// --out FILE: the badge rendered by the file's extension, no printer.
+Outcome<PrintReport> render_to_file(Store& store, const PrintJob& job, const PrintRequest& request) {
+    const auto badge = badge_of(store, job, request.layout_file);
+    if (!badge) return std::unexpected(badge.error());
+    PrintReport report{PrintJobState::done, request.out_file->string(), 0, {}, job.id};
+    if (!*badge) {
+        report.reason = "this product has no badge";
+        return report;
+    }
+    const std::string extension = request.out_file->extension().string();
+    const auto bytes = extension == ".png" ? printer::render_png((*badge)->layout, (*badge)->data, 300)
+                       : extension == ".pdf" ? printer::render_pdf((*badge)->layout, (*badge)->data)
+                                             : std::expected<std::string, std::string>(std::unexpected(
+                                                   "--out: the file must end in .pdf or .png"));
+    if (!bytes) return std::unexpected(bytes.error());
+    if (auto written = write_file(*request.out_file, *bytes); !written) return std::unexpected(written.error());
+    report.pages = 1;
+    return report;
+}
+
+} // namespace
+
+Outcome<PrintJob> App::queue_badge(const ScanOutcome& admission, std::string_view language) {
+    const Verdict& verdict = admission.verdict;
+    if (verdict.status != VerdictStatus::ok || !verdict.position || !verdict.event)
+        return std::unexpected("only an admitted ticket gets a badge");
+    NewPrintJob job;
+    job.event_id = *verdict.event;
+    if (!verdict.offline_signed) job.position_id = verdict.position->id;
+    job.secret = verdict.position->secret;
+    job.language = std::string(language);
+    return store_.queue_print(job, now_utc());
+}
+
+Outcome<PrintReport> App::print_badge(const PrintRequest& request) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
+    if (!scanned.usable) return std::unexpected("nothing usable was scanned");
+    catalogs_.refresh(store_);
+    const int64_t ids[] = {request.list};
+    const auto lists = resolve_lists(store_, catalogs_, ids);
+    if (!lists) return std::unexpected(lists.error());
+    const int64_t event_id = lists->front().event_id;
+    std::optional<Position> position;
+    for (Position& candidate : store_.positions_by_secret(scanned.text))
+        if (candidate.event_id == event_id) position = std::move(candidate);
+    if (!position) return std::unexpected("no ticket with this code in the list's event");
+    const auto order = store_.order(event_id, position->order);
+    NewPrintJob job{event_id, position->id, position->secret,
+                    request.language.empty() && order ? order->locale : request.language, /*reprint=*/true};
+    const PrintJob queued = store_.queue_print(job, now_utc());
+    if (request.out_file) return render_to_file(store_, queued, request);
+
+    auto printer = printer::open_printer(request.printer_uri);
+    if (!printer) return std::unexpected(printer.error());
+    const PrintEvent outcome = print_job_now(store_, queued, **printer, request.layout_file);
+    return PrintReport{outcome.state, request.printer_uri, outcome.state == PrintJobState::done ? 1 : 0,
+                       outcome.message, queued.id};
+}
+
+} // namespace kiosk
