@@ -296,7 +296,11 @@ public:
     // The upload queue's life. Oldest first; a row waits until its next attempt is due; an undo
     // waits while the check-in it reverts is still queued (the server must see them in order).
     std::vector<UploadJob> due_uploads(Timestamp now, size_t limit);
-    void mark_upload_attempt(int64_t id);   // before sending: from now on an undo annuls instead of settling locally
+    // Before sending: from now on an undo of these rows annuls instead of settling locally. Written
+    // durably (synchronous=FULL even on a relaxed connection: a mark lost to a power cut would let an
+    // undo settle locally a check-in pretix has). Returns the ids still queued: a row an undo settled
+    // since due_uploads() read it is gone and must not be sent.
+    std::vector<int64_t> mark_upload_attempts(std::span<const int64_t> ids);
     void finish_upload(int64_t id);         // the server accepted it: the row leaves the queue
     void refuse_upload(int64_t id, const std::string& reason, Timestamp at);   // for good: kept for staff
     void postpone_upload(int64_t id, const std::string& error, Timestamp next_attempt);

@@ -40,6 +40,7 @@ struct Store::Impl {
     explicit Impl(const std::string& path);
 
     sqlite::Database db;
+    bool durability_relaxed = false;        // relax_durability_for_sync(true) is in force
 
     // Prepared once per connection; the hot path never re-parses SQL.
     sqlite::Statement& statement(std::unique_ptr<sqlite::Statement>& slot, std::string_view sql) {

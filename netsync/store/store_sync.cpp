@@ -7,6 +7,7 @@ using namespace store_detail;
 
 void Store::relax_durability_for_sync(bool relaxed) {
     impl_->db.exec(relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
+    impl_->durability_relaxed = relaxed;
 }
 
 std::optional<int64_t> Store::event_id(std::string_view organizer, std::string_view slug) {
@@ -67,10 +68,22 @@ std::vector<UploadJob> Store::due_uploads(Timestamp now, size_t limit) {
     return jobs;
 }
 
-void Store::mark_upload_attempt(int64_t id) {
-    auto update = impl_->db.prepare("UPDATE upload_queue SET attempts = attempts + 1 WHERE id = ?1");
-    update.bind(1, id);
-    update.run();
+std::vector<int64_t> Store::mark_upload_attempts(std::span<const int64_t> ids) {
+    auto& db = impl_->db;
+    if (impl_->durability_relaxed) db.exec("PRAGMA synchronous = FULL");
+    std::vector<int64_t> still_queued;
+    {
+        sqlite::Transaction transaction(db);
+        auto update = db.prepare("UPDATE upload_queue SET attempts = attempts + 1 WHERE id = ?1");
+        for (const int64_t id : ids) {
+            update.bind(1, id);
+            update.run();
+            if (db.changes() == 1) still_queued.push_back(id);
+        }
+        transaction.commit();
+    }
+    if (impl_->durability_relaxed) db.exec("PRAGMA synchronous = NORMAL");
+    return still_queued;
 }
 
 void Store::finish_upload(int64_t id) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <span>
 
 #include <sodium.h>
 
@@ -38,11 +39,21 @@ std::chrono::seconds retry_delay(int attempts) {
 }
 
 UploadRound Uploader::round(Timestamp now, size_t limit) {
+    // Rows are marked as attempted in batches, one durable commit each, before any of them is sent:
+    // from then on an undo annuls them instead of settling them locally.
+    constexpr size_t kMarkBatch = 50;
     UploadRound round;
-    for (const UploadJob& job : store_.due_uploads(now, limit)) {
-        store_.mark_upload_attempt(job.id);   // from here on an undo must annul, not settle locally
-        const Next next = job.kind == "undo" ? undo(job, now, round) : checkin(job, now, round);
-        if (next == Next::stop) return round;
+    const std::vector<UploadJob> due = store_.due_uploads(now, limit);
+    for (size_t first = 0; first < due.size(); first += kMarkBatch) {
+        const auto batch = std::span(due).subspan(first, std::min(kMarkBatch, due.size() - first));
+        std::vector<int64_t> ids;
+        for (const UploadJob& job : batch) ids.push_back(job.id);
+        const std::vector<int64_t> marked = store_.mark_upload_attempts(ids);
+        for (const UploadJob& job : batch) {
+            if (std::ranges::find(marked, job.id) == marked.end()) continue;   // an undo settled it meanwhile
+            const Next next = job.kind == "undo" ? undo(job, now, round) : checkin(job, now, round);
+            if (next == Next::stop) return round;
+        }
     }
     for (const FailedScanJob& job : store_.due_failed_scans(now, limit))
         if (failed_scan(job, now, round) == Next::stop) return round;

@@ -586,12 +586,12 @@ TEST_F(StoreTest, UploadsAreDueOldestFirstAndLeaveTheQueueOnlyWhenSettled) {
     EXPECT_EQ(due[0].organizer, "org");
     EXPECT_EQ(due[0].event_slug, "conf");
     // The first one fails for now: it waits, and does not hold up the second.
-    store.mark_upload_attempt(due[0].id);
+    store.mark_upload_attempts(std::vector<int64_t>{due[0].id});
     store.postpone_upload(due[0].id, "the server did not answer", now + std::chrono::seconds(30));
     due = store.due_uploads(now, 10);
     ASSERT_EQ(due.size(), 1u);
     EXPECT_EQ(due[0].type, CheckinType::exit);
-    store.mark_upload_attempt(due[0].id);
+    store.mark_upload_attempts(std::vector<int64_t>{due[0].id});
     store.finish_upload(due[0].id);
     EXPECT_EQ(store.pending_upload_count(), 1u);
     due = store.due_uploads(now + std::chrono::seconds(31), 10);
@@ -613,7 +613,7 @@ TEST_F(StoreTest, AnUndoOfASentCheckinAnnulsItsNonceAndWaitsForIt) {
     const Timestamp now = at("2026-05-04T12:00:00Z");
     const auto sending = store.due_uploads(now, 10);
     ASSERT_EQ(sending.size(), 1u);
-    store.mark_upload_attempt(sending[0].id);   // the answer never came: it may be on the server
+    store.mark_upload_attempts(std::vector<int64_t>{sending[0].id});   // the answer never came: it may be on the server
     store.postpone_upload(sending[0].id, "connection reset", now);
     const auto reverted = revert(store, event_id, 101, "conf-secret-2", "undo-1");
     ASSERT_TRUE(reverted);
