@@ -51,34 +51,17 @@
 #include "kiosk/core/engine.h"
 #include "kiosk/core/time.h"
 #include "netsync/store/store.h"
+#include "tests/bench/bench_stats.h"
 
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using kiosk::bench::Clock;
+using kiosk::bench::micros_since;
+using kiosk::bench::seconds_since;
 
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-double micros_since(Clock::time_point start) {
-    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-
-nlohmann::ordered_json summarize(std::vector<double> samples) {
-    nlohmann::ordered_json out;
-    out["n"] = samples.size();
-    if (samples.empty()) return out;
-    std::sort(samples.begin(), samples.end());
-    auto rank = [&](double p) {  // nearest rank: the smallest sample with at least p of them at or below it
-        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-        return samples[std::clamp<size_t>(index, 1, samples.size()) - 1];
-    };
-    auto round = [](double v) { return std::round(v * 10.0) / 10.0; };
-    out["p50"] = round(rank(0.50));
-    out["p90"] = round(rank(0.90));
-    out["p99"] = round(rank(0.99));
-    out["max"] = round(samples.back());
-    return out;
+nlohmann::ordered_json summarize(std::vector<double> samples) {   // n, p50, p90, p99, max
+    return kiosk::bench::summarize(std::move(samples), kiosk::bench::Summary::brief);
 }
 
 // [SECTION] Synthetic event

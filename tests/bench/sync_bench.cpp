@@ -23,7 +23,10 @@
 //  4. scan-to-verdict (App::check on random known secrets of event1, one every --scan-interval-us,
 //     on a thread of its own with its own App on the same file) while this thread runs the full
 //     sync of event2 (a fresh event: every page is a write transaction), and the same scanner with
-//     no sync running just before it (the peer).
+//     no sync running just before it (the peer). Beside it, on a third thread with a third App,
+//     admit-with-commit (App::scan on fresh tickets of event1 that App::check admits, one every
+//     --admit-interval-us): it takes the write lock, so it waits for a sync page's commit. Idle:
+//     both scanners together with no sync, --idle-samples checks and --idle-admits admissions.
 // Percentiles are nearest-rank over sorted std::chrono::steady_clock samples.
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -60,45 +63,23 @@
 #include "kiosk/core/time.h"
 #include "netsync/store/store.h"
 #include "netsync/sync/sync_engine.h"
+#include "tests/bench/bench_stats.h"
 #include "tests/support/pretix_emulator.h"
 
 namespace {
 
 using nlohmann::json;
 using ojson = nlohmann::ordered_json;
-using Clock = std::chrono::steady_clock;
+using kiosk::bench::Clock;
+using kiosk::bench::micros_since;
+using kiosk::bench::round1;
+using kiosk::bench::round3;
+using kiosk::bench::seconds_since;
+using kiosk::bench::summarize;
 
 //-----------------------------------------------------------------------------
 // [SECTION] Helpers
 //-----------------------------------------------------------------------------
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-double micros_since(Clock::time_point start) {
-    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-}
-double round1(double v) { return std::round(v * 10.0) / 10.0; }
-double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
-
-ojson summarize(std::vector<double> samples) {
-    ojson out;
-    out["n"] = samples.size();
-    if (samples.empty()) return out;
-    std::sort(samples.begin(), samples.end());
-    auto rank = [&](double p) {  // nearest rank: the smallest sample with at least p of them at or below it
-        const auto index = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-        return samples[std::clamp<size_t>(index, 1, samples.size()) - 1];
-    };
-    double sum = 0;
-    for (double s : samples) sum += s;
-    out["min"] = round1(samples.front());
-    out["p50"] = round1(rank(0.50));
-    out["p90"] = round1(rank(0.90));
-    out["p95"] = round1(rank(0.95));
-    out["p99"] = round1(rank(0.99));
-    out["max"] = round1(samples.back());
-    out["mean"] = round1(sum / static_cast<double>(samples.size()));
-    return out;
-}
 
 std::string cpu_model() {
     std::ifstream cpuinfo("/proc/cpuinfo");
@@ -172,6 +153,8 @@ struct Options {
     size_t uploads = 10'000;
     size_t idle_samples = 2000;             // scanner samples with no sync running
     int64_t scan_interval_us = 5000;        // scanner pace
+    size_t idle_admits = 400;               // admit-with-commit samples with no sync running
+    int64_t admit_interval_us = 50'000;     // admitting scanner pace
     std::string kioskctl;                   // run the initial sync as `kioskctl sync` instead of a forked child
     std::filesystem::path dir;
     bool keep = false;
@@ -201,6 +184,8 @@ Options parse_options(int argc, char** argv) {
         else if (flag == "--uploads") options.uploads = parse_count(flag, value());
         else if (flag == "--idle-samples") options.idle_samples = parse_count(flag, value());
         else if (flag == "--scan-interval-us") options.scan_interval_us = static_cast<int64_t>(parse_count(flag, value()));
+        else if (flag == "--idle-admits") options.idle_admits = parse_count(flag, value());
+        else if (flag == "--admit-interval-us") options.admit_interval_us = static_cast<int64_t>(parse_count(flag, value()));
         else if (flag == "--kioskctl") options.kioskctl = value();
         else if (flag == "--dir") options.dir = value();
         else if (flag == "--raw") options.raw = value();
@@ -208,7 +193,8 @@ Options parse_options(int argc, char** argv) {
         else if (flag == "--no-warm") options.warm = false;
         else if (flag == "--help" || flag == "-h") {
             std::cout << "usage: sync_bench [--positions N] [--seed S] [--incremental N] [--uploads N]\n"
-                         "                  [--idle-samples N] [--scan-interval-us N] [--kioskctl PATH]\n"
+                         "                  [--idle-samples N] [--scan-interval-us N] [--idle-admits N]\n"
+                         "                  [--admit-interval-us N] [--kioskctl PATH]\n"
                          "                  [--dir PATH] [--keep] [--no-warm] [--raw FILE]\n";
             std::exit(0);
         } else {
@@ -362,18 +348,22 @@ ChildRun initial_sync_in_child(const Options& options, const kiosk::testing::Pre
 //-----------------------------------------------------------------------------
 
 // App::check on random secrets from `secrets`, one every `interval`, on its own thread and its own
-// App, until `count` samples (when > 0) or until `stop` is set.
+// App, until `count` samples (when > 0) or until `stop` is set. With `admit`, App::scan instead, on
+// each secret in turn (fresh tickets: each is admitted and committed once); it stops early when
+// the secrets run out.
 class Scanner {
 public:
     Scanner(std::string db, std::vector<std::string> secrets, int64_t list, kiosk::Timestamp now,
-            std::chrono::microseconds interval, uint64_t seed)
-        : db_(std::move(db)), secrets_(std::move(secrets)), list_(list), now_(now), interval_(interval), random_(seed) {}
+            std::chrono::microseconds interval, uint64_t seed, bool admit = false)
+        : db_(std::move(db)), secrets_(std::move(secrets)), list_(list), now_(now), interval_(interval), random_(seed),
+          admit_(admit) {}
 
     struct Run {
         std::vector<double> us;             // scan-to-verdict per sample
         std::vector<double> at_s;           // when each sample started, from the start of the run
         std::map<std::string, int> outcomes;
         std::string error;
+        bool ran_out = false;               // admit: no fresh secret left
     };
 
     // Runs on a new thread; returns the samples when it stops.
@@ -397,35 +387,48 @@ private:
         try {
             if (!app_) {
                 app_ = std::make_unique<kiosk::App>(db_);
-                for (int i = 0; i < 50; ++i) check(run);   // catalog cache and statement cache, as a kiosk's first scans
+                for (int i = 0; i < 50; ++i) check(run, 0, false);   // catalog cache and statement cache, as a kiosk's first scans
                 run = Run{};
             }
             std::uniform_int_distribution<size_t> pick(0, secrets_.size() - 1);
             const auto start = Clock::now();
             auto next = start;
             while (count ? run.us.size() < count : !stop_.load()) {
+                if (admit_ && next_fresh_ >= secrets_.size()) {
+                    run.ran_out = true;
+                    break;
+                }
                 std::this_thread::sleep_until(next);
                 next += interval_;
                 run.at_s.push_back(seconds_since(start));
-                run.us.push_back(check(run, pick(random_)));
+                run.us.push_back(admit_ ? check(run, next_fresh_++, true) : check(run, pick(random_), false));
             }
         } catch (const std::exception& e) {
             run.error = e.what();
         }
         return run;
     }
-    double check(Run& run, std::optional<size_t> index = std::nullopt) {
+    double check(Run& run, size_t index, bool admit) {
         kiosk::ScanRequest request;
-        request.raw = secrets_[index.value_or(0)];
+        request.raw = secrets_[index];
         request.lists = {list_};
         request.type = kiosk::CheckinType::entry;
         request.now = now_;
         const auto start = Clock::now();
-        const auto verdict = app_->check(request);
+        kiosk::Outcome<kiosk::Verdict> verdict;
+        bool recorded = false;
+        if (admit) {
+            const auto scanned = app_->scan(request);
+            if (scanned) recorded = scanned->checkin.has_value(), verdict = scanned->verdict;
+            else verdict = std::unexpected(scanned.error());
+        } else {
+            verdict = app_->check(request);
+        }
         const double us = micros_since(start);
-        if (!verdict) throw std::runtime_error("check refused: " + verdict.error());
+        if (!verdict) throw std::runtime_error(std::string(admit ? "scan" : "check") + " refused: " + verdict.error());
         std::string key(kiosk::verdict_status_name(verdict->status));
         if (verdict->reason != kiosk::RejectReason::none) key += "/" + std::string(kiosk::reject_reason_name(verdict->reason));
+        if (admit && verdict->status == kiosk::VerdictStatus::ok && !recorded) key += "/not recorded";
         ++run.outcomes[key];
         return us;
     }
@@ -436,6 +439,8 @@ private:
     kiosk::Timestamp now_;
     std::chrono::microseconds interval_;
     std::mt19937_64 random_;
+    bool admit_;
+    size_t next_fresh_ = 0;
     std::unique_ptr<kiosk::App> app_;
     std::atomic<bool> stop_{false};
     std::thread thread_;
@@ -491,6 +496,7 @@ int run(const Options& options) {
     report["parameters"] = {{"positions_per_event", options.positions}, {"emulator_seed", options.seed},
                             {"incremental_runs", options.incremental}, {"uploads", options.uploads},
                             {"idle_samples", options.idle_samples}, {"scan_interval_us", options.scan_interval_us},
+                            {"idle_admits", options.idle_admits}, {"admit_interval_us", options.admit_interval_us},
                             {"initial_sync_process", options.kioskctl.empty() ? "forked child (sync_once via App)"
                                                                                : "kioskctl sync (" + options.kioskctl + ")"},
                             {"emulator_warmed", options.warm}, {"dir", dir.string()}};
@@ -571,8 +577,10 @@ int run(const Options& options) {
     std::map<std::string, int> screened;   // App::check outcomes of the positions tried
     std::vector<double> admit_us;
     std::set<std::string> nonces;
-    for (size_t i : order) {
+    size_t tried = 0;
+    for (; tried < order.size(); ++tried) {
         if (nonces.size() >= options.uploads) break;
+        const size_t i = order[tried];
         kiosk::ScanRequest request;
         request.raw = secrets1[i];
         request.lists = {list_id};
@@ -652,21 +660,45 @@ int run(const Options& options) {
     report["admission_screening"] = screened;
     std::cerr << "  " << upload_s << " s, exactly once: " << (exactly_once ? "yes" : "NO") << "\n";
 
-    // --- 4. Scan-to-verdict idle, then while the full sync of event2 writes.
+    // --- 4. Scan-to-verdict and admit-with-commit idle, then while the full sync of event2 writes.
+    // Fresh tickets for the admitting scanner: positions never tried above that App::check admits,
+    // enough for the idle run and --admit-interval-us pacing through 200 s of sync.
+    const size_t fresh_wanted =
+        options.idle_admits + static_cast<size_t>(200'000'000 / std::max<int64_t>(options.admit_interval_us, 1));
+    std::vector<std::string> fresh;
+    for (; tried < order.size() && fresh.size() < fresh_wanted; ++tried) {
+        kiosk::ScanRequest request;
+        request.raw = secrets1[order[tried]];
+        request.lists = {list_id};
+        request.type = kiosk::CheckinType::entry;
+        request.now = now;
+        const auto verdict = app.check(request);
+        if (verdict && verdict->status == kiosk::VerdictStatus::ok) fresh.push_back(request.raw);
+    }
+    const size_t fresh_count = fresh.size();
     Scanner scanner(db, secrets1, list_id, now, std::chrono::microseconds(options.scan_interval_us), options.seed + 1);
-    std::cerr << "scanner idle: " << options.idle_samples << " checks\n";
+    Scanner admitter(db, std::move(fresh), list_id, now, std::chrono::microseconds(options.admit_interval_us),
+                     options.seed + 2, true);
+    std::cerr << "scanners idle: " << options.idle_samples << " checks, " << options.idle_admits << " admissions ("
+              << fresh_count << " fresh tickets)\n";
     scanner.start(options.idle_samples);
+    admitter.start(options.idle_admits);
     Scanner::Run idle = scanner.join();
+    Scanner::Run idle_admit = admitter.join();
     if (!idle.error.empty()) throw std::runtime_error("scanner (idle): " + idle.error);
-    std::cerr << "scanner during the full sync of event2\n";
+    if (!idle_admit.error.empty()) throw std::runtime_error("admitting scanner (idle): " + idle_admit.error);
+    std::cerr << "scanners during the full sync of event2\n";
     const auto event2 = settings_for(pretix, "event2");
     scanner.start(0);
+    admitter.start(0);
     const double emulator_cpu_before_sync2 = cpu_seconds_of(emulator_pid);
     start = Clock::now();
     const kiosk::sync::SyncReport sync2 = app.sync(event2);
     const double sync2_s = seconds_since(start);
     Scanner::Run busy = scanner.finish();
+    Scanner::Run busy_admit = admitter.finish();
     if (!busy.error.empty()) throw std::runtime_error("scanner (during sync): " + busy.error);
+    if (!busy_admit.error.empty()) throw std::runtime_error("admitting scanner (during sync): " + busy_admit.error);
     if (sync2.error) throw std::runtime_error("full sync of event2 failed: " + sync2.error->message);
     const auto slowest = std::max_element(busy.us.begin(), busy.us.end());
     report["scan_to_verdict_us"] = {
@@ -678,6 +710,21 @@ int run(const Options& options) {
                                                               : json(round3(busy.at_s[static_cast<size_t>(slowest - busy.us.begin())]))},
         {"outcomes_idle", idle.outcomes},
         {"outcomes_during_sync", busy.outcomes}};
+    const auto over_5ms = [](const std::vector<double>& us) { return std::count_if(us.begin(), us.end(), [](double v) { return v > 5000; }); };
+    const auto slowest_admit = std::max_element(busy_admit.us.begin(), busy_admit.us.end());
+    report["admit_with_commit_paced_us"] = {
+        {"interval_us", options.admit_interval_us},
+        {"fresh_tickets", fresh_count},
+        {"idle", summarize(idle_admit.us)},
+        {"during_full_sync", summarize(busy_admit.us)},
+        {"idle_over_5ms", over_5ms(idle_admit.us)},
+        {"during_full_sync_over_5ms", over_5ms(busy_admit.us)},
+        {"slowest_during_sync_at_s", slowest_admit == busy_admit.us.end()
+                                         ? json(nullptr)
+                                         : json(round3(busy_admit.at_s[static_cast<size_t>(slowest_admit - busy_admit.us.begin())]))},
+        {"ran_out_of_fresh_tickets", idle_admit.ran_out || busy_admit.ran_out},
+        {"outcomes_idle", idle_admit.outcomes},
+        {"outcomes_during_sync", busy_admit.outcomes}};
     report["full_sync_under_scans"] = {{"event", "event2"}, {"seconds", round3(sync2_s)},
                                        {"emulator_cpu_s", round3(cpu_seconds_of(emulator_pid) - emulator_cpu_before_sync2)},
                                        {"report", report_json(sync2)}};
@@ -697,7 +744,9 @@ int run(const Options& options) {
         std::ofstream raw(options.raw);
         raw << ojson{{"nochange_sync_ms", incremental_ms}, {"admit_with_commit_us", admit_us},
                      {"scan_idle_us", idle.us}, {"scan_idle_at_s", idle.at_s},
-                     {"scan_during_sync_us", busy.us}, {"scan_during_sync_at_s", busy.at_s}}
+                     {"scan_during_sync_us", busy.us}, {"scan_during_sync_at_s", busy.at_s},
+                     {"admit_idle_us", idle_admit.us}, {"admit_idle_at_s", idle_admit.at_s},
+                     {"admit_during_sync_us", busy_admit.us}, {"admit_during_sync_at_s", busy_admit.at_s}}
                    .dump()
             << "\n";
     }
