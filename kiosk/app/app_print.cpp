@@ -67,16 +67,30 @@ Outcome<PrintReport> App::print_badge(const PrintRequest& request) {
         if (candidate.event_id == event_id) position = std::move(candidate);
     if (!position) return std::unexpected("no ticket with this code in the list's event");
     const auto order = store_.order(event_id, position->order);
+    std::unique_ptr<printer::PrinterDriver> printer;
+    if (!request.out_file) {
+        auto opened = printer::open_printer(request.printer_uri);
+        if (!opened) return std::unexpected(opened.error());   // refused before any job exists
+        printer = std::move(*opened);
+    }
+    // Staff's job is printed here and now: created `printing`, so the kiosk's queue never takes it,
+    // and settled here whatever happens (staff see a failure at once and decide; it is not retried).
     NewPrintJob job{event_id, position->id, position->secret,
-                    request.language.empty() && order ? order->locale : request.language, /*reprint=*/true};
-    const PrintJob queued = store_.queue_print(job, now_utc());
-    if (request.out_file) return render_to_file(store_, queued, request);
-
-    auto printer = printer::open_printer(request.printer_uri);
-    if (!printer) return std::unexpected(printer.error());
-    const PrintEvent outcome = print_job_now(store_, queued, **printer, request.layout_file);
+                    request.language.empty() && order ? order->locale : request.language, /*reprint=*/true,
+                    /*printing_now=*/true};
+    const PrintJob claimed = store_.queue_print(job, now_utc());
+    const auto never = Timestamp::max();
+    if (request.out_file) {
+        auto written = render_to_file(store_, claimed, request);
+        store_.set_print_state(claimed.id, written ? PrintJobState::done : PrintJobState::failed,
+                               written ? std::nullopt : std::optional<std::string>(written.error()), now_utc(), never);
+        return written;
+    }
+    const PrintEvent outcome = print_job_now(store_, claimed, *printer, request.layout_file);
+    if (outcome.state == PrintJobState::failed)
+        store_.set_print_state(claimed.id, PrintJobState::failed, outcome.message, now_utc(), never);
     return PrintReport{outcome.state, request.printer_uri, outcome.state == PrintJobState::done ? 1 : 0,
-                       outcome.message, queued.id};
+                       outcome.message, claimed.id};
 }
 
 } // namespace kiosk

@@ -188,6 +188,8 @@ struct NewPrintJob {
     std::string secret;
     std::string language;
     bool reprint = false;
+    bool printing_now = false;              // the caller prints it at once: created `printing`, never
+                                            // queued, so no print queue takes it too
 };
 
 struct PageApplied {

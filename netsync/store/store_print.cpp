@@ -60,9 +60,11 @@ PrintJob Store::queue_print(const NewPrintJob& job, Timestamp now) {
         if (auto found = one_job(existing)) return *found;
     }
     auto insert = db.prepare("INSERT INTO print_jobs(event_id, position_id, secret, language, reprint, state, "
-                             "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?6)");
+                             "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
     insert.bind(1, job.event_id).bind(2, job.position_id).bind(3, job.secret).bind(4, job.language)
-        .bind(5, job.reprint).bind(6, to_micros(now));
+        .bind(5, job.reprint)
+        .bind(6, print_job_state_name(job.printing_now ? PrintJobState::printing : PrintJobState::queued))
+        .bind(7, to_micros(now));
     insert.run();
     const int64_t id = db.last_insert_rowid();
     transaction.commit();

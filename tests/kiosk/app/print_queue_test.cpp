@@ -333,12 +333,7 @@ TEST_F(PrintQueueTest, ABadgeWrittenToAFileIsNotPrintedLaterByTheQueue) {
     EventLog log;
     ASSERT_TRUE(log.wait(queue, [&](const EventLog& l) { return l.in_state(barrier, PrintJobState::done); }));
     const auto labels = labels_per_secret(zebra, dir);
-    if (labels.contains(kTickets[0]))
-        GTEST_SKIP() << "product bug: App::print_badge with out_file (kioskctl print --out) queues a reprint job "
-                        "and never settles it (render_to_file leaves it '"
-                     << print_job_state_name(left)
-                     << "'), so the kiosk's print queue later prints a physical badge nobody asked for; labels: "
-                     << labels.size();
+    // The file's job was settled when it was written: the queue prints only the admission's badge.
     EXPECT_EQ(labels, (std::map<std::string, int>{{kTickets[1], 1}}));
     EXPECT_NE(left, PrintJobState::queued);
 }
