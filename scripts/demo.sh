@@ -62,5 +62,5 @@ step "Search ignores case and accents in every script"
 show search "ФЁДОРОВ" --list 11
 step "List status of the main entrance"
 show stats --list 11
-step "Upload queue: admissions and the undo waiting for the backend, failed scans for statistics"
+step "Upload queue: admissions waiting for the backend (the undone one, never sent, was settled here), failed scans for statistics"
 show queue

@@ -67,25 +67,6 @@ std::string zbar_read(const MonoRaster& raster, const TempDir& dir) {
     return result.exit_code() == 0 ? text : "zbarimg exit " + std::to_string(result.exit_code()) + ": " + result.err;
 }
 
-// A loopback port that refuses connections: bound, never listening, held for the test.
-class RefusingPort {
-public:
-    RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
-        socklen_t length = sizeof address;
-        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
-    }
-    uint16_t port() const { return port_; }
-
-private:
-    kiosk::testing::UniqueFd fd_;
-    uint16_t port_ = 0;
-};
-
 template <class Driver> std::unique_ptr<Driver> open_as(const std::string& uri) {
     auto opened = open_printer(uri);
     EXPECT_TRUE(opened.has_value()) << (opened ? "" : opened.error());
@@ -304,7 +285,7 @@ TEST(Zpl, ErrorStatesStopThePrintInWords) {
 }
 
 TEST(Zpl, UnreachableAndSilentPrinters) {
-    const RefusingPort refusing;
+    const kiosk::testing::RefusingPort refusing;
     auto offline = open_as<ZplDriver>("zpl://127.0.0.1:" + std::to_string(refusing.port()) + "?timeout=1");
     ASSERT_TRUE(offline);
     const PrinterStatus status = offline->status();
@@ -482,7 +463,7 @@ TEST(BrotherQl, PrinterErrorsStopThePrint) {
 }
 
 TEST(BrotherQl, UnreachableAndOneWayPrinters) {
-    const RefusingPort refusing;
+    const kiosk::testing::RefusingPort refusing;
     auto offline = open_as<BrotherQlDriver>("brother-ql://127.0.0.1:" + std::to_string(refusing.port()) + "?label=62&timeout=1");
     ASSERT_TRUE(offline);
     EXPECT_EQ(offline->status().state, PrinterState::offline);

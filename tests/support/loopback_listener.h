@@ -53,6 +53,25 @@ private:
     int fd_ = -1;
 };
 
+// A loopback port that refuses connections: bound, never listening, held for the test.
+class RefusingPort {
+public:
+    RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+        socklen_t length = sizeof address;
+        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+    }
+    uint16_t port() const { return port_; }
+
+private:
+    UniqueFd fd_;
+    uint16_t port_ = 0;
+};
+
 // One accepted connection, as the handler sees it.
 class LoopbackConnection {
 public:

@@ -73,25 +73,6 @@ std::map<std::string, int> labels_per_secret(const ZebraPrinter& printer, const 
     return counts;
 }
 
-// A loopback port that refuses connections: bound, never listening, held for the test.
-class RefusingPort {
-public:
-    RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&address), sizeof address);
-        socklen_t length = sizeof address;
-        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
-    }
-    uint16_t port() const { return port_; }
-
-private:
-    kiosk::testing::UniqueFd fd_;
-    uint16_t port_ = 0;
-};
-
 // The latest event per job, gathered from drain() until `done` holds or the deadline passes.
 class EventLog {
 public:
@@ -288,7 +269,7 @@ TEST_F(PrintQueueTest, ARestartWithJobsPendingLosesNoneAndPrintsNoneTwice) {
 }
 
 TEST_F(PrintQueueTest, AnUnreachablePrinterFailsTheJobAsOffline) {
-    RefusingPort nobody;
+    testing::RefusingPort nobody;
     const PrintJob job = admit_and_queue(kTickets[4]);
     PrintQueue queue(settings("zpl://127.0.0.1:" + std::to_string(nobody.port())));
     queue.start();
