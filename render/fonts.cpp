@@ -17,9 +17,9 @@ namespace kiosk::render {
 
 namespace {
 
-// A font file mapped read-only. ImGui reads the tables it needs straight from the mapping
-// (FontDataOwnedByAtlas = false), so a rebuild costs no file reads and the 19 MB CJK collection
-// costs only the pages its glyphs touch.
+// A font file mapped read-only. ImGui reads the tables it needs straight from the mapping (see
+// rebuild), so a rebuild costs no file reads and the 19 MB CJK collection costs only the pages its
+// glyphs touch.
 class MappedFile {
 public:
     static std::expected<MappedFile, std::string> open(const std::filesystem::path& path) {
@@ -49,7 +49,7 @@ public:
         return *this;
     }
     ~MappedFile() { reset(); }
-    // ImGui's API takes void*; with FontDataOwnedByAtlas = false it only reads (PROT_READ enforces it).
+    // ImGui's API takes void*; it only reads font data (PROT_READ enforces it).
     void* data() const { return data_; }
     int size() const { return static_cast<int>(size_); }
 
@@ -169,26 +169,33 @@ std::expected<void, std::string> Fonts::rebuild(ImFontAtlas& atlas) {
     ImVector<ImWchar> ranges;
     builder.BuildRanges(&ranges);
 
+    // ImGui copies font data it does not own at every AddFont: 4 roles x the 19 MB CJK collection
+    // made each rebuild spend ~250 ms in memcpy and page faults. So the atlas is told it owns the
+    // mapping (no copy) and, right after, that it does not (it must never free it); the flag is
+    // read only when a font is added and when the atlas is cleared.
+    auto add = [&atlas](const MappedFile& file, float size, ImFontConfig config, const ImWchar* glyphs) {
+        config.FontDataOwnedByAtlas = true;
+        ImFont* font = atlas.AddFontFromMemoryTTF(file.data(), file.size(), size, &config, glyphs);
+        if (!atlas.ConfigData.empty()) atlas.ConfigData.back().FontDataOwnedByAtlas = false;
+        return font;
+    };
     for (const FontRole role : kFontRoles) {
         const bool heavy = role == FontRole::large || role == FontRole::huge;
         const float size = px(role);
         ImFontConfig config;
-        config.FontDataOwnedByAtlas = false;
         // Baked at the drawn size and drawn at whole pixels: oversampling would only triple the
         // atlas (it helps sub-pixel positioning of small text, which 30 px and up do not need).
         config.OversampleH = 1;
         config.OversampleV = 1;
         config.PixelSnapH = true;
-        const MappedFile& main = heavy ? impl.bold : impl.regular;
-        ImFont* font = atlas.AddFontFromMemoryTTF(main.data(), main.size(), size, &config, ranges.Data);
+        ImFont* font = add(heavy ? impl.bold : impl.regular, size, config, ranges.Data);
         if (font == nullptr) return std::unexpected("the Noto Sans font data was rejected by ImGui");
         // Merged fonts fill only the code points the ones before them lack (ImGui never
         // overwrites a glyph), so Latin stays Noto Sans and CJK comes from the collection.
         config.MergeMode = true;
-        atlas.AddFontFromMemoryTTF(impl.symbols.data(), impl.symbols.size(), size, &config, ranges.Data);
-        const MappedFile& cjk = heavy ? impl.cjk_bold : impl.cjk_regular;
+        add(impl.symbols, size, config, ranges.Data);
         config.FontNo = impl.cjk_face;
-        atlas.AddFontFromMemoryTTF(cjk.data(), cjk.size(), size, &config, ranges.Data);
+        add(heavy ? impl.cjk_bold : impl.cjk_regular, size, config, ranges.Data);
         impl.fonts[static_cast<size_t>(role)] = font;
     }
     if (!atlas.Build()) {

@@ -50,16 +50,23 @@ public:
         pango_layout_get_extents(probe.get(), nullptr, &logical);
         const double line = static_cast<double>(logical.height) / PANGO_SCALE;
         em_per_px_ = line > 10.0 ? 100.0 / line : 1.0 / 1.362;
+        ascent_per_px_ = line > 10.0 ? static_cast<double>(pango_layout_get_baseline(probe.get())) / PANGO_SCALE / line : 0.785;
     }
 
-    // The layout of a request; `offset_x` is where its block starts in layout coordinates.
-    LayoutPtr layout(const ShapedRequest& request, ImVec2& size, double& offset_x) {
+    // The layout of a request; `offset` is where its block starts in layout coordinates.
+    LayoutPtr layout(const ShapedRequest& request, ImVec2& size, ImVec2& offset) {
         LayoutPtr layout(pango_layout_new(context_.get()));
         FontDescriptionPtr font(pango_font_description_from_string(kFamilies));
         pango_font_description_set_weight(font.get(), request.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
         pango_font_description_set_absolute_size(font.get(), request.px * em_per_px_ * PANGO_SCALE);
         pango_layout_set_font_description(layout.get(), font.get());
         pango_layout_set_text(layout.get(), request.text.data(), static_cast<int>(request.text.size()));
+        // Lines exactly px apart with the baseline where Noto Sans has it, as in ImGui's atlas:
+        // otherwise Noto Sans Arabic's taller line would sit an Arabic label lower than a Latin
+        // one beside it. Marks reaching beyond the line go into the margin.
+        Owned<PangoAttrList, pango_attr_list_unref> attributes(pango_attr_list_new());
+        pango_attr_list_insert(attributes.get(), pango_attr_line_height_new_absolute(static_cast<int>(request.px * PANGO_SCALE)));
+        pango_layout_set_attributes(layout.get(), attributes.get());
         if (request.wrap_width > 0) {
             pango_layout_set_width(layout.get(), static_cast<int>(request.wrap_width * PANGO_SCALE));
             pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
@@ -76,12 +83,16 @@ public:
 
         PangoRectangle logical{};
         pango_layout_get_pixel_extents(layout.get(), nullptr, &logical);
+        const int lines = std::max(1, pango_layout_get_line_count(layout.get()));
+        const double baseline = static_cast<double>(pango_layout_get_baseline(layout.get())) / PANGO_SCALE;
+        offset.y = static_cast<float>(baseline - ascent_per_px_ * request.px);
+        size.y = static_cast<float>(lines) * request.px;
         if (request.wrap_width > 0) {
-            size = ImVec2(std::ceil(request.wrap_width), static_cast<float>(logical.height));
-            offset_x = 0;
+            size.x = std::ceil(request.wrap_width);
+            offset.x = 0;
         } else {
-            size = ImVec2(static_cast<float>(logical.width), static_cast<float>(logical.height));
-            offset_x = logical.x;
+            size.x = static_cast<float>(logical.width);
+            offset.x = static_cast<float>(logical.x);
         }
         return layout;
     }
@@ -89,14 +100,14 @@ public:
 private:
     PangoContextPtr context_;
     double em_per_px_ = 1.0 / 1.362;
+    double ascent_per_px_ = 0.785;          // Noto Sans' ascent as a fraction of its line
 };
 
 ImVec2 measure_shaped(const ShapedRequest& request, PangoSetup* setup) {
     std::unique_ptr<PangoSetup> own;
     if (setup == nullptr) setup = (own = std::make_unique<PangoSetup>()).get();
-    ImVec2 size;
-    double offset_x = 0;
-    setup->layout(request, size, offset_x);
+    ImVec2 size, offset;
+    setup->layout(request, size, offset);
     return size;
 }
 
@@ -104,10 +115,10 @@ ShapedImage render_shaped(const ShapedRequest& request, PangoSetup* setup) {
     std::unique_ptr<PangoSetup> own;
     if (setup == nullptr) setup = (own = std::make_unique<PangoSetup>()).get();
     ShapedImage out;
-    double offset_x = 0;
-    LayoutPtr layout = setup->layout(request, out.size, offset_x);
-    // Ink may reach past the logical box (swashes, marks above a tall line); the margin keeps it.
-    out.pad = std::ceil(request.px * 0.25f);
+    ImVec2 offset;
+    LayoutPtr layout = setup->layout(request, out.size, offset);
+    // Ink may reach past the block (marks above Arabic letters, deep descenders); the margin keeps it.
+    out.pad = std::ceil(request.px * 0.35f);
     const int width = std::clamp(static_cast<int>(std::ceil(out.size.x + 2 * out.pad)), 1, kMaxSide);
     const int height = std::clamp(static_cast<int>(std::ceil(out.size.y + 2 * out.pad)), 1, kMaxSide);
 
@@ -116,7 +127,7 @@ ShapedImage render_shaped(const ShapedRequest& request, PangoSetup* setup) {
     SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_A8, width, height));
     CairoPtr cr(cairo_create(surface.get()));
     cairo_set_source_rgba(cr.get(), 1, 1, 1, 1);
-    cairo_move_to(cr.get(), out.pad - offset_x, out.pad);
+    cairo_move_to(cr.get(), out.pad - offset.x, out.pad - offset.y);
     pango_cairo_show_layout(cr.get(), layout.get());
     cairo_surface_flush(surface.get());
 
