@@ -11,6 +11,8 @@
 #include <cstring>
 #include <utility>
 
+#include <imgui_freetype.h>
+
 #include "image/utf8.h"
 
 namespace kiosk::render {
@@ -161,6 +163,10 @@ std::expected<void, std::string> Fonts::rebuild(ImFontAtlas& atlas) {
     impl.pending = false;
     impl.fonts = {};
     atlas.Clear();
+    // FreeType (built into Debian's libimgui), not ImGui's default stb_truetype: it is the
+    // rasterizer pango uses for shaped text, so both paths draw the same shapes with the same
+    // light hinting. Speed is alike (500 CJK glyphs x 4 roles: ~90 ms either way, measured).
+    atlas.FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
 
     ImFontGlyphRangesBuilder builder;
     builder.AddRanges(kAlwaysRanges);
@@ -188,6 +194,7 @@ std::expected<void, std::string> Fonts::rebuild(ImFontAtlas& atlas) {
         config.OversampleH = 1;
         config.OversampleV = 1;
         config.PixelSnapH = true;
+        config.FontBuilderFlags = ImGuiFreeTypeBuilderFlags_LightHinting;
         ImFont* font = add(heavy ? impl.bold : impl.regular, size, config, ranges.Data);
         if (font == nullptr) return std::unexpected("the Noto Sans font data was rejected by ImGui");
         // Merged fonts fill only the code points the ones before them lack (ImGui never

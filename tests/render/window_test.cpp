@@ -399,6 +399,28 @@ TEST_F(WindowTest, WidgetsLook) {
     EXPECT_EQ(texture.width(), 256);
 }
 
+TEST_F(WindowTest, FiveHundredCjkGlyphsRebuildInsideAFrame) {
+    frame([] {});
+    std::string text;
+    for (char32_t cp = 0x4E00; cp < 0x4E00 + 500; ++cp) {
+        text += static_cast<char>(0xE0 | (cp >> 12));
+        text += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        text += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    window_->fonts().add_glyphs(text);
+    ASSERT_TRUE(window_->fonts().rebuild_pending());
+    frame([&] { draw_text(text.substr(0, 60), {.role = FontRole::huge}); });
+    EXPECT_FALSE(window_->fonts().rebuild_pending());
+    EXPECT_NE(window_->fonts().get(FontRole::huge)->FindGlyphNoFallback(static_cast<ImWchar>(0x4E00 + 499)), nullptr);
+    EXPECT_EQ(shaped_cache_stats().renders, 0u);   // all from the atlas, no pango fallback
+    std::printf("[ measure  ] 500 CJK glyphs at 720p, bake + upload in begin_frame: %.1f ms\n", window_->last_font_rebuild_ms());
+    window_->fonts().set_scale(1.4f);
+    frame([&] { draw_text(text.substr(0, 60), {.role = FontRole::huge}); });
+    std::printf("[ measure  ] the same in large-text mode (x1.4): %.1f ms\n", window_->last_font_rebuild_ms());
+    const Image shot = screenshot("cjk-500");
+    EXPECT_GT(ink_pixels(shot, {0, 0}, {1280, 200}), 2000);
+}
+
 TEST(WindowOpen, FailsCleanlyWithoutADisplay) {
     const char* saved = std::getenv("DISPLAY");
     const std::string previous = saved != nullptr ? saved : "";
