@@ -12,6 +12,7 @@ packages=(
   libopencv-dev libopencv-contrib-dev libzxing-dev libzbar-dev
   libcairo2-dev libpango1.0-dev libcups2-dev fonts-noto-core fonts-noto-cjk
   cups printer-driver-cups-pdf poppler-utils zbar-tools
+  xvfb xdotool x11-apps imagemagick x11-utils
   libsdl2-dev libimgui-dev libfreetype-dev libgl-dev libgl1-mesa-dri libespeak-ng-dev espeak-ng-data xvfb xdotool
 )
 
