@@ -137,6 +137,10 @@ public:
     // a second scan returns the first job); print_badge() prints one now as a staff reprint.
     Outcome<PrintJob> queue_badge(const ScanOutcome& admission, std::string_view language);
     Outcome<PrintReport> print_badge(const PrintRequest& request);
+    // Another copy of a ticket's badge for the print queue (staff's reprint on the touchscreen).
+    Outcome<PrintJob> queue_reprint(std::string_view raw, int64_t list, std::string_view language);
+    // The IANA time zone of an event in the store ("UTC" when unknown): times on screen use it.
+    std::string event_timezone(int64_t event_id);
 
     // Sync (netsync/sync): set-up as a pretix device, one sync now, and the last sync's status.
     // Initialises the kiosk with pretix's device set-up code (the QR's JSON) and saves the device's
@@ -163,6 +167,8 @@ private:
     // pretix's decision recorded here, or nullopt when pretix did not decide in time.
     Outcome<ScanOutcome> decide_locally(const ScanRequest& request);
     std::optional<Outcome<ScanOutcome>> scan_online(ScanRequest& request);
+    // The ticket with this code in the list's event.
+    Outcome<Position> position_on_list(std::string_view raw, int64_t list);
     Outcome<ScanOutcome> record_server_verdict(const ScanRequest& request, const sync::ServerVerdict& server);
 
     Store store_;

@@ -54,18 +54,37 @@ Outcome<PrintJob> App::queue_badge(const ScanOutcome& admission, std::string_vie
     return store_.queue_print(job, now_utc());
 }
 
-Outcome<PrintReport> App::print_badge(const PrintRequest& request) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
+Outcome<Position> App::position_on_list(std::string_view raw, int64_t list) {
+    const CleanedScan scanned = clean_scanned_text(raw);
     if (!scanned.usable) return std::unexpected("nothing usable was scanned");
     catalogs_.refresh(store_);
-    const int64_t ids[] = {request.list};
+    const int64_t ids[] = {list};
     const auto lists = resolve_lists(store_, catalogs_, ids);
     if (!lists) return std::unexpected(lists.error());
     const int64_t event_id = lists->front().event_id;
-    std::optional<Position> position;
     for (Position& candidate : store_.positions_by_secret(scanned.text))
-        if (candidate.event_id == event_id) position = std::move(candidate);
-    if (!position) return std::unexpected("no ticket with this code in the list's event");
+        if (candidate.event_id == event_id) return std::move(candidate);
+    return std::unexpected("no ticket with this code in the list's event");
+}
+
+Outcome<PrintJob> App::queue_reprint(std::string_view raw, int64_t list, std::string_view language) {
+    const auto position = position_on_list(raw, list);
+    if (!position) return std::unexpected(position.error());
+    NewPrintJob job{position->event_id, position->id, position->secret, std::string(language), /*reprint=*/true,
+                    /*printing_now=*/false};
+    return store_.queue_print(job, now_utc());
+}
+
+std::string App::event_timezone(int64_t event_id) {
+    catalogs_.refresh(store_);
+    const auto catalog = catalogs_.event(store_, event_id);
+    return catalog ? catalog->event.timezone : "UTC";
+}
+
+Outcome<PrintReport> App::print_badge(const PrintRequest& request) {
+    const auto position = position_on_list(request.raw, request.list);
+    if (!position) return std::unexpected(position.error());
+    const int64_t event_id = position->event_id;
     const auto order = store_.order(event_id, position->order);
     std::unique_ptr<printer::PrinterDriver> printer;
     if (!request.out_file) {

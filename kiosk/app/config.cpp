@@ -39,7 +39,7 @@ constexpr std::string_view kSyncKeys[] = {"upload_interval_seconds", "download_i
                                           "online_timeout_ms", "connect_timeout_ms", "request_timeout_ms"};
 constexpr std::string_view kKioskKeys[] = {"lists", "camera", "printer", "badge_layout", "languages",
                                            "default_language", "idle_seconds", "still_there_seconds",
-                                           "rejection_seconds", "staff_pin_hash", "lookup_enabled",
+                                           "rejection_seconds", "staff_pin_hash", "staff_code", "lookup_enabled",
                                            "manual_entry_enabled", "preview_badge", "trust_offline_scans"};
 constexpr std::string_view kWebhooksKeys[] = {"urls", "secret"};
 
@@ -620,6 +620,7 @@ void read_kiosk(const SectionReader& in, const std::filesystem::path& base, Kios
         else if (hash == nullptr) in.problem(*node, "staff_pin_hash", expected_not(fix, *node));
         else out.staff_pin_hash = hash->get();
     }
+    in.string("staff_code", out.staff_code, "expected the staff card's code in quotes");
     in.boolean("lookup_enabled", out.lookup_enabled);
     in.boolean("manual_entry_enabled", out.manual_entry_enabled);
     in.boolean("preview_badge", out.preview_badge);

@@ -50,6 +50,8 @@
 //   still_there_seconds = 20         then back to the start, personal data wiped (5 to 600)
 //   rejection_seconds = 5            how long a rejection stays on screen        (1 to 120)
 //   staff_pin_hash = ""              output of `kioskctl pin-hash`; empty: the staff panel is locked
+//   staff_code = ""                  scanning this code (a staff card) opens the PIN screen; empty: only
+//                                    the long press in the top-left corner does. Never logged
 //   lookup_enabled = true            attendees may look themselves up by name / email / order code
 //   manual_entry_enabled = true      attendees may type a ticket code
 //   preview_badge = false            show the badge before printing it
@@ -130,6 +132,7 @@ struct KioskOptions {
     int still_there_seconds = 20;
     int rejection_seconds = 5;
     std::string staff_pin_hash;             // empty: staff panel locked; never log it
+    std::string staff_code;                 // a scanned code that opens the PIN screen; never log it
     bool lookup_enabled = true;
     bool manual_entry_enabled = true;
     bool preview_badge = false;

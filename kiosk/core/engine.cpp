@@ -221,6 +221,7 @@ Verdict& describe(Verdict& verdict, const TicketUnderCheck& ticket) {
     verdict.event = ticket.event->catalog->event.id;
     verdict.position = ticket.position;
     verdict.require_attention = requires_attention(ticket);
+    if (ticket.order) verdict.order_locale = ticket.order->locale;
     return verdict;
 }
 

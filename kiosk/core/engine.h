@@ -88,6 +88,7 @@ struct Verdict {
     std::vector<Answer> accepted_answers;  // validated answers to store with an admission
     std::optional<Timestamp> first_checkin; // `already_redeemed`: when the ticket was first used
     std::string secret;                    // the cleaned text that decided
+    std::string order_locale;              // the order's language (pretix `locale`), "" when unknown
 };
 
 // Decides on `snapshot.scanned` (the raw text in `request` is only reported back).

@@ -1,0 +1,169 @@
+#include "kiosk/app/flow_worker.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "image/png.h"
+#include "kiosk/app/print_queue.h"
+#include "kiosk/app/staff_pin.h"
+#include "kiosk/core/nonce.h"
+#include "kiosk/core/time.h"
+#include "netsync/sync/sync_engine.h"
+
+namespace kiosk {
+
+namespace {
+
+std::string undo_report(const Outcome<UndoOutcome>& undone) {
+    if (!undone) return "undo failed: " + undone.error();
+    if (!undone->reverted) return "nothing undone: " + undone->explanation;
+    if (undone->checkin && undone->checkin->settled_locally) return "check-in undone (it had not been sent yet)";
+    return "check-in undone; the server is told at the next upload";
+}
+
+} // namespace
+
+FlowWorker::FlowWorker(FlowWorkerSettings settings) : settings_(std::move(settings)) {
+    thread_ = std::thread([this] { run(); });
+}
+
+FlowWorker::~FlowWorker() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        jobs_.clear();
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void FlowWorker::submit(flow::Command command) {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.emplace_back(std::move(command));
+    }
+    wake_.notify_one();
+}
+
+void FlowWorker::save_photo(Image photo) {
+    {
+        std::lock_guard lock(mutex_);
+        jobs_.emplace_back(SavePhoto{std::move(photo)});
+    }
+    wake_.notify_one();
+}
+
+std::vector<flow::Event> FlowWorker::drain() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(events_, {});
+}
+
+void FlowWorker::post(flow::Event event) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(std::move(event));
+}
+
+void FlowWorker::run() {
+    std::optional<App> app;
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+            if (stopping_) return;
+            job = std::move(jobs_.front());
+            jobs_.pop_front();
+        }
+        try {
+            if (!app) app.emplace(settings_.db_path);
+            execute(*app, job);
+        } catch (const std::exception& failure) {
+            // The store failed under us: answer the request so the screen moves on, and report the
+            // fault so the kiosk goes out of order. A fresh App is tried with the next request.
+            std::fprintf(stderr, "kiosk: store failure: %s\n", failure.what());
+            app.reset();
+            if (const auto* command = std::get_if<flow::Command>(&job))
+                if (const auto* scan = std::get_if<flow::RunScan>(command))
+                    post(flow::ScanAnswered{scan->request, std::unexpected("the store failed"), {}});
+            post(flow::DeviceHealth{std::nullopt, std::string("the store failed: ") + failure.what(), std::nullopt});
+        }
+    }
+}
+
+void FlowWorker::execute(App& app, const Job& job) {
+    if (const auto* photo = std::get_if<SavePhoto>(&job)) {
+        std::error_code error;
+        std::filesystem::create_directories(settings_.photo_dir, error);
+        const std::string name = make_nonce() + ".png";
+        const auto written = write_png(photo->photo.view(), (settings_.photo_dir / name).string());
+        post(flow::PhotoTaken{written ? Outcome<std::string>("file:kiosk-photo/" + name)
+                                      : Outcome<std::string>(std::unexpected(written.error()))});
+        return;
+    }
+    execute(app, std::get<flow::Command>(job));
+}
+
+void FlowWorker::execute(App& app, const flow::Command& command) {
+    if (const auto* scan = std::get_if<flow::RunScan>(&command)) {
+        ScanRequest request = scan->scan;
+        if (request.now == Timestamp{}) request.now = now_utc();
+        flow::ScanAnswered answer{scan->request, app.scan(request), {}};
+        if (answer.outcome && answer.outcome->verdict.event)
+            answer.timezone = app.event_timezone(*answer.outcome->verdict.event);
+        if (answer.outcome && answer.outcome->checkin && settings_.sync_engine) settings_.sync_engine->request_upload();
+        post(std::move(answer));
+    } else if (const auto* lookup = std::get_if<flow::RunLookup>(&command)) {
+        auto found = app.search(lookup->query, lookup->lists);
+        flow::LookupAnswered answer{lookup->request, std::vector<flow::LookupHit>{}};
+        if (!found) {
+            answer.hits = std::unexpected(found.error());
+        } else {
+            for (const SearchResult& result : *found)
+                answer.hits->push_back({result.position.secret, result.position.attendee_name, result.position.order, {}});
+        }
+        post(std::move(answer));
+    } else if (const auto* badge = std::get_if<flow::QueueBadge>(&command)) {
+        const auto job = app.queue_badge(badge->admission, badge->language);
+        if (!job) {
+            post(flow::PrintUpdated{0, PrintJobState::failed, job.error()});
+        } else {
+            post(flow::PrintUpdated{job->id, job->state, {}});
+            if (settings_.print_queue) settings_.print_queue->wake();
+        }
+    } else if (const auto* pin = std::get_if<flow::CheckPin>(&command)) {
+        post(flow::PinChecked{!settings_.staff_pin_hash.empty() && verify_staff_pin(settings_.staff_pin_hash, pin->pin)});
+    } else if (const auto* staff = std::get_if<flow::RunStaffAction>(&command)) {
+        switch (staff->action) {
+        case flow::StaffAction::undo_last:
+            if (staff->secret.empty()) {
+                post(flow::StaffReport{"nothing to undo: no check-in yet; scan the ticket to undo"});
+                break;
+            }
+            post(flow::StaffReport{undo_report(app.undo(UndoRequest{staff->secret, staff->list, now_utc()}))});
+            break;
+        case flow::StaffAction::reprint_last: {
+            if (staff->secret.empty()) {
+                post(flow::StaffReport{"nothing to reprint: scan the ticket first"});
+                break;
+            }
+            const auto job = app.queue_reprint(staff->secret, staff->list, staff->language);
+            post(flow::StaffReport{job ? "badge reprint queued" : "reprint failed: " + job.error()});
+            if (job && settings_.print_queue) settings_.print_queue->wake();
+            break;
+        }
+        case flow::StaffAction::sync_now:
+            if (settings_.sync_engine) settings_.sync_engine->request_sync();
+            post(flow::StaffReport{settings_.sync_engine ? "sync started" : "no backend is configured"});
+            break;
+        case flow::StaffAction::refresh_stats:
+        case flow::StaffAction::exit_kiosk: break;
+        }
+        if (staff->list != 0 && staff->action != flow::StaffAction::exit_kiosk) {
+            if (const auto status = app.list_status(staff->list))
+                post(flow::StatsAnswered{status->counts.total.checkin_count, status->counts.total.position_count,
+                                         status->counts.total.inside_count});
+        }
+    }
+}
+
+} // namespace kiosk

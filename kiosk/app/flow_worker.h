@@ -1,0 +1,68 @@
+// The flow's worker: runs what the flow asks for (scans, lookups, badges, PIN checks, staff
+// actions, photos) on its own thread with its own App, so the UI thread never waits on the store,
+// the printer or argon2; answers come back as flow events, drained once per frame.
+//
+// A failure of the machine (the store's disk, a corrupt file) is caught here: the request gets an
+// ordinary answer ("something went wrong") and DeviceHealth reports the store as faulty, so the
+// kiosk goes out of order instead of down.
+//
+// Thread rule: submit(), save_photo() and drain() from the UI thread; everything else runs on the
+// worker's thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "image/image.h"
+#include "kiosk/app/flow.h"
+
+namespace kiosk::sync { class SyncEngine; }
+
+namespace kiosk {
+
+class PrintQueue;
+
+struct FlowWorkerSettings {
+    std::string db_path;
+    std::string staff_pin_hash;             // empty: every PIN is wrong
+    std::filesystem::path photo_dir;        // where photo answers are kept
+    PrintQueue* print_queue = nullptr;      // woken when a badge is queued; null: no printer
+    sync::SyncEngine* sync_engine = nullptr;   // told about admissions and "sync now"; null: no backend
+};
+
+class FlowWorker {
+public:
+    explicit FlowWorker(FlowWorkerSettings settings);
+    ~FlowWorker();                          // finishes the request in hand, drops the rest
+    FlowWorker(const FlowWorker&) = delete;
+    FlowWorker& operator=(const FlowWorker&) = delete;
+
+    void submit(flow::Command command);     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
+    void save_photo(Image photo);           // answers flow::PhotoTaken
+    std::vector<flow::Event> drain();
+
+private:
+    struct SavePhoto { Image photo; };
+    using Job = std::variant<flow::Command, SavePhoto>;
+    void run();
+    void execute(App& app, const Job& job);
+    void execute(App& app, const flow::Command& command);
+    void post(flow::Event event);
+
+    FlowWorkerSettings settings_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> jobs_;
+    std::vector<flow::Event> events_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+} // namespace kiosk

@@ -1,0 +1,17 @@
+// What is on every screen: the event's name, the language buttons, large text and read-aloud,
+// and "call staff" always in the same place (bottom right). In portrait the tools move to the
+// bottom too, where a hand reaches them.
+#pragma once
+
+#include "kiosk/ui/screens.h"
+
+namespace kiosk::ui {
+
+// Draws the bars and returns the content area between them.
+Area draw_chrome(UiContext& ui);
+
+// The staff corner: a press held this long in the top-left corner opens the PIN screen.
+inline constexpr auto kStaffLongPress = std::chrono::milliseconds(2000);
+Area staff_corner(const UiContext& ui);
+
+} // namespace kiosk::ui
