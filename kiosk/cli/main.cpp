@@ -14,6 +14,7 @@
 
 #include "kiosk/app/app.h"
 #include "kiosk/app/config.h"
+#include "kiosk/app/staff_pin.h"
 #include "kiosk/app/sync_settings.h"
 #include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
@@ -283,6 +284,21 @@ struct SyncCommand {
     }
 };
 
+// Reads the PIN from stdin, not argv: a command line shows up in `ps` and in shell history.
+struct PinHashCommand {
+    CLI::App* command = nullptr;
+    void add_to(CLI::App& app) {
+        command = app.add_subcommand("pin-hash", "read a staff PIN on stdin, print its hash for the config");
+    }
+    int run() const {
+        std::string pin;
+        std::getline(std::cin, pin);
+        if (pin.ends_with('\r')) pin.pop_back();
+        return print_outcome(hash_staff_pin(pin), [](const std::string& hash) { return nlohmann::json{{"hash", hash}}; },
+                             [](const auto&) { return kExitOk; });
+    }
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -302,6 +318,7 @@ int main(int argc, char** argv) {
     SetupCommand setup;
     SyncCommand sync;
     PrintCommand print_command;
+    PinHashCommand pin_hash;
     import.add_to(cli);
     print_command.add_to(cli);
     setup.add_to(cli);
@@ -314,6 +331,7 @@ int main(int argc, char** argv) {
     auto* lists = cli.add_subcommand("lists", "the check-in lists in the store");
     auto* status = cli.add_subcommand("status", "sync and queue state (last success, pending, last error)");
     decode.add_to(cli);
+    pin_hash.add_to(cli);
 
     try {
         cli.parse(argc, argv);
@@ -326,6 +344,7 @@ int main(int argc, char** argv) {
     // Only failures of the machine (disk, corrupt store) arrive here as exceptions.
     try {
         if (decode.command->parsed()) return decode.run();
+        if (pin_hash.command->parsed()) return pin_hash.run();
         const auto config = configuration(config_path);
         if (!config) return fail(config.error());
         App app(db_path);
