@@ -85,6 +85,7 @@ void PrintQueue::run() {
                 store->requeue_interrupted_prints(now());
             }
             print_next(*store, **printer);
+            refresh_status_while_in_trouble(**printer);
         } catch (const std::exception& failure) {
             std::lock_guard lock(mutex_);
             printer_status_ = {printer::PrinterState::error, std::string("the print queue cannot use its store: ") + failure.what(), {}};
@@ -97,6 +98,18 @@ void PrintQueue::run() {
         woken_ = false;
         if (stopping_) return;
     }
+}
+
+// A printer in trouble is asked again every pass (about once a second), so the kiosk sees the
+// fault clear (labels loaded, cover closed) without waiting for the failed job's retry.
+void PrintQueue::refresh_status_while_in_trouble(printer::PrinterDriver& printer) {
+    {
+        std::lock_guard lock(mutex_);
+        if (printer_status_.state == printer::PrinterState::ready) return;
+    }
+    printer::PrinterStatus fresh = printer.status();
+    std::lock_guard lock(mutex_);
+    printer_status_ = std::move(fresh);
 }
 
 void PrintQueue::print_next(Store& store, printer::PrinterDriver& printer) {

@@ -58,6 +58,7 @@ public:
 private:
     void run();
     void print_next(Store& store, printer::PrinterDriver& printer);
+    void refresh_status_while_in_trouble(printer::PrinterDriver& printer);
     void publish(int64_t job, PrintJobState state, std::string message = {});
 
     PrintQueueSettings settings_;

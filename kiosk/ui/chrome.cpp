@@ -44,45 +44,56 @@ bool attendee_screen(flow::Screen screen) {
 
 Area staff_corner(const UiContext& ui) { return {{0, 0}, {ui.u() * 2.5f, ui.u() * 2.5f}}; }
 
-Area draw_chrome(UiContext& ui) {
-    const render::Palette& colors = render::palette();
-    ImDrawList* draw = ImGui::GetWindowDrawList();
-    const float u = ui.u();
-    const float bar = std::max(render::kMinTouchTarget, u * 1.8f);
-    const float margin = u * 0.6f;
-    Area content{{margin, margin}, {ui.size.x - margin, ui.size.y - margin}};
+struct BarSizes { float margin, bar, help_w, help_h; };
 
-    // Top: the event's name, and in landscape the tools on the right.
+BarSizes bar_sizes(const UiContext& ui) {
+    const float u = ui.u();
+    return {u * 0.6f, std::max(render::kMinTouchTarget, u * 1.8f),
+            std::max(u * 7, render::measure_text(ui.tr("Call staff"), {}).x + u * 2),
+            std::max(render::kMinTouchTarget, u * 2.2f)};
+}
+
+Area content_area(const UiContext& ui) {
+    const BarSizes s = bar_sizes(ui);
+    Area content{{s.margin, s.margin + s.bar + s.margin}, {ui.size.x - s.margin, ui.size.y - s.margin - s.help_h - s.margin}};
+    if (ui.portrait()) content.max.y -= s.bar + s.margin;
+    return content;
+}
+
+void draw_top_bar(UiContext& ui) {
+    const render::Palette& colors = render::palette();
+    const BarSizes s = bar_sizes(ui);
     if (!ui.status.event_name.empty()) {
-        render::draw_text_at(draw, {staff_corner(ui).max.x, margin + (bar - ui.fonts.px(render::FontRole::body)) / 2},
+        render::draw_text_at(ImGui::GetWindowDrawList(),
+                             {staff_corner(ui).max.x, s.margin + (s.bar - ui.fonts.px(render::FontRole::body)) / 2},
                              ui.status.event_name, {render::FontRole::body, colors.text_muted});
     }
     if (!ui.portrait()) {
-        const float tools = draw_tools(ui, {0, 0}, bar, true);
-        draw_tools(ui, {ui.size.x - margin - tools, margin}, bar);
+        const float tools = draw_tools(ui, {0, 0}, s.bar, true);
+        draw_tools(ui, {ui.size.x - s.margin - tools, s.margin}, s.bar);
     }
-    content.min.y = margin + bar + margin;
+}
 
-    // Bottom: call staff, always bottom right; portrait: the tools above it.
-    const float help_w = std::max(u * 7, render::measure_text(ui.tr("Call staff"), {}).x + u * 2);
-    const float help_h = std::max(render::kMinTouchTarget, u * 2.2f);
-    ImGui::SetCursorScreenPos({ui.size.x - margin - help_w, ui.size.y - margin - help_h});
-    if (attendee_screen(ui.view.screen) &&
-        ui.button("help", ui.tr("Call staff"), {help_w, help_h}, render::ButtonKind::secondary))
-        ui.press("help");
-    content.max.y = ui.size.y - margin - help_h - margin;
+// Call staff, always bottom right; in portrait the tools above it, where a hand reaches them.
+void draw_bottom_bar(UiContext& ui) {
+    const render::Palette& colors = render::palette();
+    const BarSizes s = bar_sizes(ui);
+    const Area content = content_area(ui);
     if (ui.portrait()) {
-        const float tools = draw_tools(ui, {0, 0}, bar, true);
-        draw_tools(ui, {(ui.size.x - tools) / 2, content.max.y - bar}, bar);
-        content.max.y -= bar + margin;
+        const float tools = draw_tools(ui, {0, 0}, s.bar, true);
+        draw_tools(ui, {(ui.size.x - tools) / 2, content.max.y + s.margin}, s.bar);
     }
-    if (ui.view.help_requested && attendee_screen(ui.view.screen)) {
+    const bool attendee = attendee_screen(ui.view.screen);
+    if (attendee && ui.view.help_requested) {
         const std::string banner = ui.tr("Staff is on the way");
-        render::draw_text_at(draw, {margin, ui.size.y - margin - help_h + (help_h - ui.fonts.px(render::FontRole::body)) / 2},
+        render::draw_text_at(ImGui::GetWindowDrawList(),
+                             {s.margin, ui.size.y - s.margin - s.help_h + (s.help_h - ui.fonts.px(render::FontRole::body)) / 2},
                              banner, {render::FontRole::body, colors.warning});
         ui.spoken.push_back(banner);
     }
-    return content;
+    ImGui::SetCursorScreenPos({ui.size.x - s.margin - s.help_w, ui.size.y - s.margin - s.help_h});
+    if (attendee && ui.button("help", ui.tr("Call staff"), {s.help_w, s.help_h}, render::ButtonKind::secondary))
+        ui.press("help");
 }
 
 } // namespace kiosk::ui

@@ -7,8 +7,11 @@
 
 namespace kiosk::ui {
 
-// Draws the bars and returns the content area between them.
-Area draw_chrome(UiContext& ui);
+// The content area between the bars. The top bar is drawn before the screen and the bottom bar
+// after it, so that Tab moves in reading order: top, content, bottom.
+Area content_area(const UiContext& ui);
+void draw_top_bar(UiContext& ui);
+void draw_bottom_bar(UiContext& ui);
 
 // The staff corner: a press held this long in the top-left corner opens the PIN screen.
 inline constexpr auto kStaffLongPress = std::chrono::milliseconds(2000);

@@ -39,6 +39,7 @@ std::expected<KioskCommandLine, UsageExit> parse_kiosk_command_line(int argc, ch
     cli.add_option("--idle-seconds", idle, "no touch this long: ask \"still there?\" (5 to 3600)");
     cli.add_option("--state-log", state_log, "append one JSON line per state change to this file");
     cli.add_option("--benchmark-json", benchmark_json, "measure every frame and write a report here at exit");
+    cli.add_flag("--log-controls", line.log_controls, "state log: the controls on screen with their rectangles (tests)");
     cli.add_option("--run-seconds", line.run_seconds, "exit by itself after this many seconds");
     try {
         cli.parse(argc, argv);

@@ -24,6 +24,7 @@ struct KioskCommandLine {
     std::optional<int> idle_seconds;
     std::filesystem::path state_log;
     std::filesystem::path benchmark_json;   // measure frames and write a JSON report at exit
+    bool log_controls = false;              // state log: every control's id and rectangle (UI tests)
     double run_seconds = 0;                 // exit by itself after this long (benchmarks); 0 = run until told
 };
 

@@ -120,6 +120,7 @@ struct KioskShell::Impl {
     flow::Screen last_screen = flow::Screen::attract;
     size_t last_page = 0;
     std::string last_focus;
+    std::string last_controls;              // --log-controls: what was logged last
     std::shared_ptr<const StoreSnapshot> snapshot;
     size_t glyph_generation = 0;
     StatusBoard status;
@@ -147,6 +148,7 @@ struct KioskShell::Impl {
     void handle_shell_control(const std::string& control);
     void read_aloud(bool focused_only);
     void log_changes();
+    void log_controls();
     void write_benchmark() const;
 };
 
@@ -478,7 +480,8 @@ void KioskShell::Impl::draw_frame(std::chrono::steady_clock::time_point now) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollWithMouse);
     focus.begin_frame();
-    const Area content = draw_chrome(ui);
+    draw_top_bar(ui);
+    const Area content = content_area(ui);
     switch (view.screen) {
     case flow::Screen::attract: AttractScreen{}.Draw(ui, content); break;
     case flow::Screen::checking: CheckingScreen{}.Draw(ui, content); break;
@@ -493,6 +496,7 @@ void KioskShell::Impl::draw_frame(std::chrono::steady_clock::time_point now) {
     case flow::Screen::staff: StaffScreen{}.Draw(ui, content); break;
     case flow::Screen::out_of_order: OutOfOrderScreen{}.Draw(ui, content); break;
     }
+    draw_bottom_bar(ui);
     watch_staff_corner(ui);
     focus.end_frame();
     ImGui::End();
@@ -566,6 +570,7 @@ void KioskShell::Impl::log_changes() {
         last_page = view.page;
         audio->stop_speech();
     }
+    if (line.log_controls) log_controls();
     if (focus.focused() != last_focus) {
         last_focus = focus.focused();
         if (!last_focus.empty()) {
@@ -575,6 +580,19 @@ void KioskShell::Impl::log_changes() {
             log.write("focus", {{"role", focus.focused_role()}, {"id", id}});
         }
     }
+}
+
+// The controls on screen with their rectangles, when they change: UI tests click by id.
+void KioskShell::Impl::log_controls() {
+    nlohmann::json controls = nlohmann::json::array();
+    for (const FocusChain::Entry& entry : focus.controls())
+        controls.push_back({{"id", entry.id}, {"role", entry.role},
+                            {"x", static_cast<int>(entry.min.x)}, {"y", static_cast<int>(entry.min.y)},
+                            {"w", static_cast<int>(entry.max.x - entry.min.x)}, {"h", static_cast<int>(entry.max.y - entry.min.y)}});
+    std::string signature = controls.dump();
+    if (signature == last_controls) return;
+    last_controls = std::move(signature);
+    log.write("controls", {{"screen", flow::screen_name(flow->view().screen)}, {"controls", std::move(controls)}});
 }
 
 int KioskShell::Impl::run() {

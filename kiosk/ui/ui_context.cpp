@@ -18,6 +18,13 @@ bool FocusChain::add(const std::string& id, std::string_view role) {
     return !focused_.empty() && id == focused_;
 }
 
+void FocusChain::place(const std::string& id, ImVec2 min, ImVec2 max) {
+    if (!current_.empty() && current_.back().id == id) {
+        current_.back().min = min;
+        current_.back().max = max;
+    }
+}
+
 void FocusChain::move(int step) {
     if (previous_.empty()) return;
     const auto n = static_cast<int>(previous_.size());
@@ -48,6 +55,7 @@ bool UiContext::button(const std::string& control, std::string_view label, ImVec
     if (focused) focus.set_label(control, label);
     const bool tapped = render::Button(control.c_str(), label, button_size,
                                        render::ButtonLook{kind, focused, selected, font});
+    focus.place(control, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
     return tapped || focus.activated(control);
 }
 

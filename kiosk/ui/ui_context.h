@@ -35,6 +35,7 @@ class FocusChain {
 public:
     void begin_frame();                     // the previous frame's order becomes the one keys move along
     bool add(const std::string& id, std::string_view role);   // registers; true when focused
+    void place(const std::string& id, ImVec2 min, ImVec2 max); // where the control was drawn (tests, logs)
     void move(int step);                    // +1 next, -1 previous (wraps)
     void clear() { focused_.clear(); activate_.clear(); }
     void activate() { activate_ = focused_; }  // Enter: the focused control fires this frame
@@ -45,8 +46,11 @@ public:
     const std::string& focused_label() const { return focused_label_; }
     void set_label(const std::string& id, std::string_view label) { if (id == focused_) focused_label_ = label; }
 
+    // The controls drawn so far in this frame (after drawing: all of them), in reading order.
+    struct Entry { std::string id; std::string role; ImVec2 min{}, max{}; };
+    const std::vector<Entry>& controls() const { return current_; }
+
 private:
-    struct Entry { std::string id; std::string role; };
     std::vector<Entry> previous_, current_;
     std::string focused_, activate_, focused_label_;
 };
