@@ -9,6 +9,7 @@
 // [SECTION] Sections
 // [SECTION] Entry points
 #include "kiosk/app/config.h"
+#include "kiosk/app/staff_pin.h"
 
 #include <algorithm>
 #include <array>
@@ -618,6 +619,8 @@ void read_kiosk(const SectionReader& in, const std::filesystem::path& base, Kios
         const std::string_view fix = "put the output of `kioskctl pin-hash` here";
         if (bare_pin) in.problem(*node, "staff_pin_hash", "looks like a PIN, not its hash; " + std::string(fix));
         else if (hash == nullptr) in.problem(*node, "staff_pin_hash", expected_not(fix, *node));
+        else if (!hash->get().empty() && !looks_like_pin_hash(hash->get()))
+            in.problem(*node, "staff_pin_hash", "is not a PIN hash; " + std::string(fix));
         else out.staff_pin_hash = hash->get();
     }
     in.string("staff_code", out.staff_code, "expected the staff card's code in quotes");

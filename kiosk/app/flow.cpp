@@ -517,7 +517,8 @@ void Flow::on(const Typed& typed) {
     }
     const bool pin = view_.screen == Screen::staff_pin;
     if (view_.screen != Screen::lookup && !pin) return;
-    if (pin && (typed.utf8.size() != 1 || typed.utf8[0] < '0' || typed.utf8[0] > '9' || view_.field.size() >= 12)) return;
+    if (pin && (typed.utf8.find_first_not_of("0123456789") != std::string::npos || view_.field.size() + typed.utf8.size() > 12))
+        return;
     if (view_.field.size() + typed.utf8.size() > kMaxFieldBytes) return;
     view_.field += typed.utf8;
     view_.pin_wrong = false;

@@ -297,7 +297,10 @@ void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
             }
             flush_held_text(key.when, true);
             if (key.key == render::Key::enter) {
-                focus.activate();
+                // Enter with nothing focused does what the screen's main button does: submit the
+                // PIN, the code or the answer just typed.
+                if (focus.focused().empty()) flow->handle(flow::Pressed{"next"});
+                else focus.activate();
                 continue;
             }
         }

@@ -22,7 +22,11 @@ void LookupScreen::Draw(UiContext& ui, Area area) {
 
     const float nav_h = std::max(render::kMinTouchTarget, u * 2.4f);
     const float keyboard = keyboard_height(ui, KeyboardLayout::letters);
-    const Area keys{{area.min.x, area.max.y - keyboard}, area.max};
+    // Landscape: the keyboard on the left, the names found on the right; portrait: names between
+    // the field and the keyboard, which sits low where hands reach.
+    const bool side_by_side = !ui.portrait();
+    const Area keys = side_by_side ? Area{{area.min.x, area.max.y - keyboard}, {area.min.x + area.width() * 0.62f, area.max.y}}
+                                   : Area{{area.min.x, area.max.y - keyboard}, area.max};
     on_screen_keyboard(ui, keys, KeyboardLayout::letters);
 
     ImGui::SetCursorScreenPos({area.min.x, field_top});
@@ -34,18 +38,20 @@ void LookupScreen::Draw(UiContext& ui, Area area) {
     }
 
     const float list_top = field_top + field_h + u * 0.5f;
-    const float list_h = keys.min.y - u * 0.5f - list_top;
-    ImGui::SetCursorScreenPos({x, list_top});
+    const float list_x = side_by_side ? keys.max.x + u : x;
+    const float list_w = side_by_side ? area.max.x - list_x : w;
+    const float list_h = (side_by_side ? area.max.y : keys.min.y - u * 0.5f) - list_top;
+    ImGui::SetCursorScreenPos({list_x, list_top});
     if (view.field.size() >= 4 && view.hits.empty() && !view.lookup_busy) {
-        ui.text(ui.tr("No tickets found"), render::FontRole::body, colors.text_muted, w, render::Align::center);
+        ui.text(ui.tr("No tickets found"), render::FontRole::body, colors.text_muted, list_w, render::Align::center);
         return;
     }
-    ImGui::BeginChild("hits", {w, std::max(list_h, u * 2)}, false, ImGuiWindowFlags_NoScrollbar);
+    ImGui::BeginChild("hits", {list_w, std::max(list_h, u * 2)}, false, ImGuiWindowFlags_NoScrollbar);
     render::DragScroll();
     for (size_t i = 0; i < view.hits.size(); ++i) {
         const std::string id = "hit:" + std::to_string(i);
         const std::string& name = view.hits[i].attendee_name;
-        if (ui.button(id, name.empty() ? ui.tr("This is me") : name, {w - u * 0.5f, u * 2.2f}, render::ButtonKind::option,
+        if (ui.button(id, name.empty() ? ui.tr("This is me") : name, {list_w - u * 0.5f, u * 2.2f}, render::ButtonKind::option,
                       "option"))
             ui.press(id);
     }

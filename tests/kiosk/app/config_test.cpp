@@ -103,7 +103,7 @@ default_language = "pt-BR"
 idle_seconds = 45
 still_there_seconds = 15
 rejection_seconds = 8
-staff_pin_hash = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA"
+staff_pin_hash = "$argon2id$v=19$m=65536,t=2,p=1$TgpnySSP/MSJ4ntwoc7wAA$sYZ3A8nvovih2qtKFAsonzIVk1hyDfAXw6FpPE+VeMg"
 lookup_enabled = false
 manual_entry_enabled = false
 preview_badge = true
@@ -139,7 +139,7 @@ secret = "whsec"
     EXPECT_EQ(config.kiosk.idle_seconds, 45);
     EXPECT_EQ(config.kiosk.still_there_seconds, 15);
     EXPECT_EQ(config.kiosk.rejection_seconds, 8);
-    EXPECT_EQ(config.kiosk.staff_pin_hash, "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$aGFzaA");
+    EXPECT_EQ(config.kiosk.staff_pin_hash, "$argon2id$v=19$m=65536,t=2,p=1$TgpnySSP/MSJ4ntwoc7wAA$sYZ3A8nvovih2qtKFAsonzIVk1hyDfAXw6FpPE+VeMg");
     EXPECT_FALSE(config.kiosk.lookup_enabled);
     EXPECT_FALSE(config.kiosk.manual_entry_enabled);
     EXPECT_TRUE(config.kiosk.preview_badge);
@@ -268,6 +268,8 @@ TEST(Config, StaffPinMustBeAHash) {
               "kiosk.toml:2: kiosk.staff_pin_hash: looks like a PIN, not its hash; put the output of `kioskctl pin-hash` here");
     EXPECT_EQ(error_of("[kiosk]\nstaff_pin_hash = 4711\n"),
               "kiosk.toml:2: kiosk.staff_pin_hash: looks like a PIN, not its hash; put the output of `kioskctl pin-hash` here");
+    EXPECT_EQ(error_of("[kiosk]\nstaff_pin_hash = \"secret\"\n"),
+              "kiosk.toml:2: kiosk.staff_pin_hash: is not a PIN hash; put the output of `kioskctl pin-hash` here");
 }
 
 TEST(Config, TomlSyntaxErrorNamesTheLine) {
@@ -380,7 +382,7 @@ TEST(Config, ExampleFileLoadsWithEveryKeyUncommented) {
             uncommented << line << "\n";
         }
     }
-    EXPECT_EQ(keys, 28u);   // every key but the two ways of giving the token
+    EXPECT_EQ(keys, 29u);   // every key but the two ways of giving the token
     EXPECT_TRUE(parse_config(uncommented.str(), "config.example.toml").has_value())
         << parse_config(uncommented.str(), "config.example.toml").error();
     EXPECT_TRUE(load_config(example).has_value());
