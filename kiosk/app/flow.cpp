@@ -104,6 +104,11 @@ void erase_last_character(std::string& text) {
     text.erase(cut);
 }
 
+// pretix's device set-up code is a JSON object with a handshake version; a ticket never is.
+bool looks_like_device_setup(std::string_view text) {
+    return !text.empty() && text.front() == '{' && text.find("\"handshake_version\"") != std::string_view::npos;
+}
+
 } // namespace
 
 std::string_view screen_name(Screen screen) {
@@ -163,10 +168,15 @@ void Flow::on(const Scanned& scanned) {
     if (scanned.text == last_handled_code_ && now_ - last_handled_at_ < kRepeatWindow) return;
     last_activity_ = now_;
     if (view_.screen == Screen::staff) {
-        view_.staff_message.clear();
-        current_secret_ = scanned.text;     // the ticket staff act on next (undo, reprint)
         emit(PlayCue{Cue::read});
-        view_.staff_message = "ticket selected";
+        if (looks_like_device_setup(scanned.text)) {
+            // pretix's device set-up QR, shown to staff on a screen where only staff are: connect.
+            emit(RunStaffAction{StaffAction::setup_device, scanned.text, 0, view_.language});
+            view_.staff_message = "connecting to pretix…";
+            return;
+        }
+        current_secret_ = scanned.text;     // the ticket staff act on next (undo, reprint)
+        view_.staff_message = "ticket selected: undo and reprint now act on it";
         return;
     }
     emit(PlayCue{Cue::read});

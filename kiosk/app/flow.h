@@ -67,7 +67,10 @@ struct DeviceHealth {                       // nullopt = fine; else the fault in
     std::optional<std::string> camera, store, printer;
 };
 struct PinChecked { bool right = false; };
-struct StaffReport { std::string text; };   // an answer to a staff action, in words (shown on the panel)
+struct StaffReport {                        // an answer to a staff action, in words (shown on the panel)
+    std::string text;
+    bool backend_connected = false;         // the kiosk was just set up as a pretix device: start syncing
+};
 struct StatsAnswered { int64_t checked_in = 0, expected = 0, inside = 0; };
 struct PhotoTaken { Outcome<std::string> answer; };  // "file:..." for the photo question, or why not
 using Event = std::variant<Scanned, Pressed, Typed, Erased, LongPressed, Tick, ScanAnswered, LookupAnswered,
@@ -81,7 +84,8 @@ struct QueueBadge { ScanOutcome admission; std::string language; };
 struct PlayCue { Cue cue; };
 struct CheckPin { std::string pin; };       // verify off the UI thread (argon2id takes ~100 ms)
 struct TakePhoto {};                        // save the camera's current frame, answer PhotoTaken
-enum class StaffAction { undo_last, reprint_last, sync_now, refresh_stats, exit_kiosk };
+enum class StaffAction { undo_last, reprint_last, sync_now, refresh_stats, setup_device, exit_kiosk };
+// `secret`: the ticket to act on (undo, reprint), or pretix's device set-up code (setup_device).
 struct RunStaffAction { StaffAction action; std::string secret; int64_t list = 0; std::string language; };
 struct LanguageChanged { std::string language; };
 using Command = std::variant<RunScan, RunLookup, QueueBadge, PlayCue, CheckPin, TakePhoto, RunStaffAction,

@@ -23,7 +23,7 @@ std::string undo_report(const Outcome<UndoOutcome>& undone) {
 
 } // namespace
 
-FlowWorker::FlowWorker(FlowWorkerSettings settings) : settings_(std::move(settings)) {
+FlowWorker::FlowWorker(FlowWorkerSettings settings) : settings_(std::move(settings)), sync_engine_(std::move(settings_.sync_engine)) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -35,6 +35,16 @@ FlowWorker::~FlowWorker() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
+}
+
+void FlowWorker::set_sync_engine(std::shared_ptr<sync::SyncEngine> engine) {
+    std::lock_guard lock(mutex_);
+    sync_engine_ = std::move(engine);
+}
+
+std::shared_ptr<sync::SyncEngine> FlowWorker::sync_engine() {
+    std::lock_guard lock(mutex_);
+    return sync_engine_;
 }
 
 void FlowWorker::submit(flow::Command command) {
@@ -110,7 +120,7 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
         flow::ScanAnswered answer{scan->request, app.scan(request), {}};
         if (answer.outcome && answer.outcome->verdict.event)
             answer.timezone = app.event_timezone(*answer.outcome->verdict.event);
-        if (answer.outcome && answer.outcome->checkin && settings_.sync_engine) settings_.sync_engine->request_upload();
+        if (const auto engine = sync_engine(); answer.outcome && answer.outcome->checkin && engine) engine->request_upload();
         post(std::move(answer));
     } else if (const auto* lookup = std::get_if<flow::RunLookup>(&command)) {
         auto found = app.search(lookup->query, lookup->lists);
@@ -136,25 +146,36 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
         switch (staff->action) {
         case flow::StaffAction::undo_last:
             if (staff->secret.empty()) {
-                post(flow::StaffReport{"nothing to undo: no check-in yet; scan the ticket to undo"});
+                post(flow::StaffReport{"nothing to undo: no check-in yet; scan the ticket to undo", false});
                 break;
             }
-            post(flow::StaffReport{undo_report(app.undo(UndoRequest{staff->secret, staff->list, now_utc()}))});
+            post(flow::StaffReport{undo_report(app.undo(UndoRequest{staff->secret, staff->list, now_utc()})), false});
             break;
         case flow::StaffAction::reprint_last: {
             if (staff->secret.empty()) {
-                post(flow::StaffReport{"nothing to reprint: scan the ticket first"});
+                post(flow::StaffReport{"nothing to reprint: scan the ticket first", false});
                 break;
             }
             const auto job = app.queue_reprint(staff->secret, staff->list, staff->language);
-            post(flow::StaffReport{job ? "badge reprint queued" : "reprint failed: " + job.error()});
+            post(flow::StaffReport{job ? "badge reprint queued" : "reprint failed: " + job.error(), false});
             if (job && settings_.print_queue) settings_.print_queue->wake();
             break;
         }
         case flow::StaffAction::sync_now:
-            if (settings_.sync_engine) settings_.sync_engine->request_sync();
-            post(flow::StaffReport{settings_.sync_engine ? "sync started" : "no backend is configured"});
+            if (const auto engine = sync_engine()) engine->request_sync();
+            post(flow::StaffReport{sync_engine() ? "sync started" : "no backend is configured", false});
             break;
+        case flow::StaffAction::setup_device: {
+            const auto device = app.setup_device(staff->secret, settings_.device_file, settings_.ca_file);
+            if (!device) {
+                post(flow::StaffReport{"set-up failed: " + device.error(), false});
+            } else {
+                post(flow::StaffReport{"connected to " + device->url + " as device " + std::to_string(device->device_id) +
+                                           " (" + device->organizer + "); syncing",
+                                       true});
+            }
+            break;
+        }
         case flow::StaffAction::refresh_stats:
         case flow::StaffAction::exit_kiosk: break;
         }

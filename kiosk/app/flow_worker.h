@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,7 +35,9 @@ struct FlowWorkerSettings {
     std::string staff_pin_hash;             // empty: every PIN is wrong
     std::filesystem::path photo_dir;        // where photo answers are kept
     PrintQueue* print_queue = nullptr;      // woken when a badge is queued; null: no printer
-    sync::SyncEngine* sync_engine = nullptr;   // told about admissions and "sync now"; null: no backend
+    std::shared_ptr<sync::SyncEngine> sync_engine;   // told about admissions and "sync now"; null: no backend
+    std::filesystem::path device_file;      // where a device set-up scanned on the staff panel is saved
+    std::string ca_file;
 };
 
 class FlowWorker {
@@ -44,7 +47,8 @@ public:
     FlowWorker(const FlowWorker&) = delete;
     FlowWorker& operator=(const FlowWorker&) = delete;
 
-    void submit(flow::Command command);     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
+    void submit(flow::Command command);
+    void set_sync_engine(std::shared_ptr<sync::SyncEngine> engine);   // after a device set-up started one     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
     void save_photo(Image photo);           // answers flow::PhotoTaken
     std::vector<flow::Event> drain();
 
@@ -62,6 +66,8 @@ private:
     std::deque<Job> jobs_;
     std::vector<flow::Event> events_;
     bool stopping_ = false;
+    std::shared_ptr<sync::SyncEngine> sync_engine_;   // guarded by mutex_; shared: the shell may replace it
+    std::shared_ptr<sync::SyncEngine> sync_engine();
     std::thread thread_;
 };
 

@@ -106,7 +106,7 @@ struct KioskShell::Impl {
     std::unique_ptr<flow::Flow> flow;
     std::unique_ptr<FlowWorker> worker;
     std::unique_ptr<PrintQueue> print_queue;
-    std::unique_ptr<sync::SyncEngine> sync_engine;
+    std::shared_ptr<sync::SyncEngine> sync_engine;   // shared with the flow worker
     std::unique_ptr<StatusPoller> poller;
     std::unique_ptr<ScanPipeline> camera;
     std::string camera_error;               // could not open: told to staff
@@ -142,6 +142,7 @@ struct KioskShell::Impl {
     Outcome<void> set_up();
     Outcome<void> prepare_demo_store();
     void start_workers();
+    void start_sync();
     int run();
 
     void handle_keys(const render::FrameInput& input);
@@ -241,6 +242,19 @@ Outcome<void> KioskShell::Impl::set_up() {
     return {};
 }
 
+// Starts (or restarts, after staff scanned a device set-up code) the sync engine. Reads the
+// device file: once at start, or once on a staff action, never per frame.
+void KioskShell::Impl::start_sync() {
+    auto settings = resolve_sync_settings({}, config, db_path);
+    if (!settings) {
+        std::fprintf(stderr, "kiosk: no sync: %s\n", settings.error().c_str());
+        return;
+    }
+    sync_engine = std::make_shared<sync::SyncEngine>(std::move(*settings), db_path);
+    sync_engine->start();
+    if (worker) worker->set_sync_engine(sync_engine);
+}
+
 void KioskShell::Impl::start_workers() {
     if (!config.kiosk.printer.empty()) {
         PrintQueueSettings settings{db_path, config.kiosk.printer, std::nullopt, std::chrono::seconds(15)};
@@ -248,20 +262,15 @@ void KioskShell::Impl::start_workers() {
         print_queue = std::make_unique<PrintQueue>(std::move(settings));
         print_queue->start();
     }
-    if (!config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path))) {
-        if (auto settings = resolve_sync_settings({}, config, db_path)) {
-            sync_engine = std::make_unique<sync::SyncEngine>(std::move(*settings), db_path);
-            sync_engine->start();
-        } else {
-            std::fprintf(stderr, "kiosk: no sync: %s\n", settings.error().c_str());
-        }
-    }
+    if (!config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path))) start_sync();
     FlowWorkerSettings worker_settings;
     worker_settings.db_path = db_path;
     worker_settings.staff_pin_hash = config.kiosk.staff_pin_hash;
     worker_settings.photo_dir = std::filesystem::path(db_path).parent_path() / "kiosk-photo";
     worker_settings.print_queue = print_queue.get();
-    worker_settings.sync_engine = sync_engine.get();
+    worker_settings.sync_engine = sync_engine;
+    worker_settings.device_file = device_file_path(config, db_path);
+    worker_settings.ca_file = config.backend.ca_file.string();
     worker = std::make_unique<FlowWorker>(std::move(worker_settings));
     poller = std::make_unique<StatusPoller>(db_path, std::chrono::milliseconds(2000));
 
@@ -372,6 +381,7 @@ void KioskShell::Impl::pump_workers() {
             if (answer->outcome && answer->outcome->verdict.position)
                 window->fonts().add_glyphs(answer->outcome->verdict.position->attendee_name);
         }
+        if (const auto* report = std::get_if<flow::StaffReport>(&event); report && report->backend_connected) start_sync();
         if (const auto* hits = std::get_if<flow::LookupAnswered>(&event)) {
             if (hits->hits)
                 for (const flow::LookupHit& hit : *hits->hits) window->fonts().add_glyphs(hit.attendee_name);

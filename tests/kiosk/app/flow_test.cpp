@@ -392,3 +392,41 @@ TEST_F(FlowTest, AWorkerThatNeverAnswersDoesNotHangTheKiosk) {
 
 } // namespace
 } // namespace kiosk::flow
+
+namespace kiosk::flow {
+namespace {
+
+TEST_F(FlowTest, ADeviceSetUpCodeScannedOnTheStaffPanelConnectsAndATicketIsSelected) {
+    flow_->handle(Scanned{R"({"handshake_version": 1, "url": "https://pretix.example", "token": "abc"})", false, {}});
+    EXPECT_EQ(screen(), Screen::checking) << "outside the panel it is only a ticket that will not be found";
+    advance(20s);
+    flow_->handle(LongPressed{});
+    flow_->handle(Typed{"1234"});
+    flow_->handle(Pressed{"next"});
+    flow_->handle(PinChecked{true});
+    flow_->take_commands();
+    const std::string setup = R"({"handshake_version": 1, "url": "https://pretix.example", "token": "abc"})";
+    flow_->handle(Scanned{setup, false, {}});
+    auto commands = flow_->take_commands();
+    const RunStaffAction* action = nullptr;
+    for (const Command& c : commands)
+        if (const auto* a = std::get_if<RunStaffAction>(&c)) action = a;
+    ASSERT_NE(action, nullptr);
+    EXPECT_EQ(action->action, StaffAction::setup_device);
+    EXPECT_EQ(action->secret, setup);
+    EXPECT_EQ(screen(), Screen::staff);
+
+    flow_->handle(Scanned{"secret-1", true, {}});   // a ticket: undo and reprint act on it
+    flow_->handle(Pressed{"undo"});
+    commands = flow_->take_commands();
+    action = nullptr;
+    for (const Command& c : commands)
+        if (const auto* a = std::get_if<RunStaffAction>(&c)) action = a;
+    ASSERT_NE(action, nullptr);
+    EXPECT_EQ(action->action, StaffAction::undo_last);
+    EXPECT_EQ(action->secret, "secret-1");
+    EXPECT_EQ(action->list, 11);
+}
+
+} // namespace
+} // namespace kiosk::flow
