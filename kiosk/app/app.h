@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "image/image.h"
 #include "kiosk/app/catalog_cache.h"
 #include "kiosk/app/outcome.h"
 #include "kiosk/core/engine.h"
@@ -137,6 +138,10 @@ public:
     // a second scan returns the first job); print_badge() prints one now as a staff reprint.
     Outcome<PrintJob> queue_badge(const ScanOutcome& admission, std::string_view language);
     Outcome<PrintReport> print_badge(const PrintRequest& request);
+    // The badge an admission would print, as a picture at `dpi` for the attendee to check; nullopt
+    // when its product gets no badge.
+    Outcome<std::optional<Image>> badge_preview(const ScanOutcome& admission, std::string_view language, double dpi,
+                                                const std::optional<std::filesystem::path>& layout_file = std::nullopt);
     // Another copy of a ticket's badge for the print queue (staff's reprint on the touchscreen).
     Outcome<PrintJob> queue_reprint(std::string_view raw, int64_t list, std::string_view language);
     // The IANA time zone of an event in the store ("UTC" when unknown): times on screen use it.

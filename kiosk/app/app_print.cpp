@@ -42,6 +42,24 @@ Outcome<PrintReport> render_to_file(Store& store, const PrintJob& job, const Pri
 
 } // namespace
 
+Outcome<std::optional<Image>> App::badge_preview(const ScanOutcome& admission, std::string_view language, double dpi,
+                                                 const std::optional<std::filesystem::path>& layout_file) {
+    const Verdict& verdict = admission.verdict;
+    if (verdict.status != VerdictStatus::ok || !verdict.position || !verdict.event)
+        return std::unexpected("only an admitted ticket gets a badge");
+    PrintJob job;
+    job.event_id = *verdict.event;
+    if (!verdict.offline_signed) job.position_id = verdict.position->id;
+    job.secret = verdict.position->secret;
+    job.language = std::string(language);
+    const auto badge = badge_of(store_, job, layout_file);
+    if (!badge) return std::unexpected(badge.error());
+    if (!*badge) return std::optional<Image>();
+    auto image = printer::render_image((*badge)->layout, (*badge)->data, dpi);
+    if (!image) return std::unexpected(image.error());
+    return std::optional<Image>(std::move(*image));
+}
+
 Outcome<PrintJob> App::queue_badge(const ScanOutcome& admission, std::string_view language) {
     const Verdict& verdict = admission.verdict;
     if (verdict.status != VerdictStatus::ok || !verdict.position || !verdict.event)

@@ -232,7 +232,11 @@ void Flow::admit(const ScanOutcome& outcome) {
     view_.print_state.reset();
     view_.print_problem.clear();
     print_job_ = 0;
-    if (settings_.printer) {
+    view_.preview = settings_.printer && settings_.preview_badge;
+    view_.preview_ready = false;
+    if (view_.preview) {
+        emit(RenderPreview{outcome, view_.language});
+    } else if (settings_.printer) {
         emit(QueueBadge{outcome, view_.language});
         view_.print_state = PrintJobState::queued;
     }
@@ -366,9 +370,9 @@ void Flow::on(const Pressed& pressed) {
             back_to_attract();
         }
         break;
+    case Screen::printing: press_on_printing(control); break;
     case Screen::out_of_order:
-    case Screen::checking:
-    case Screen::printing: break;
+    case Screen::checking: break;
     }
 }
 
@@ -428,6 +432,23 @@ void Flow::press_on_questions(std::string_view control) {
     } else if (control == "clear") {
         page.text.clear();
         view_.field.clear();
+    }
+}
+
+// The badge preview: "print" queues it; "this is wrong" sends the attendee to staff, unprinted.
+void Flow::press_on_printing(std::string_view control) {
+    if (!view_.preview || !last_admission_) return;
+    if (control == "print") {
+        view_.preview = false;
+        emit(QueueBadge{*last_admission_, view_.language});
+        view_.print_state = PrintJobState::queued;
+        show(Screen::printing, kPrintingTimeout);
+    } else if (control == "wrong") {
+        view_.preview = false;
+        view_.help_requested = true;
+        view_.require_attention = true;     // done says "please see the help desk"
+        emit(PlayCue{Cue::attention});
+        show(Screen::done, kAttentionStay);
     }
 }
 
@@ -609,6 +630,9 @@ void Flow::on(const Tick& tick) {
     case Screen::rejected:
         if (view_.rejected.countdown_stopped && idle >= settings_.idle) back_to_attract();
         break;
+    case Screen::printing:
+        if (view_.preview && idle >= settings_.idle) back_to_attract();   // walked away: admitted, no badge
+        break;
     case Screen::staff:
     case Screen::staff_pin:
         if (idle >= kStaffIdle) back_to_attract();
@@ -621,7 +645,9 @@ void Flow::on(const Tick& tick) {
 void Flow::on_timeout() {
     switch (view_.screen) {
     case Screen::admitted:
-        if (settings_.printer && view_.print_state != PrintJobState::done) {
+        if (view_.preview) {
+            show(Screen::printing);         // the preview waits for "print" or "this is wrong" (idle: done)
+        } else if (settings_.printer && view_.print_state != PrintJobState::done) {
             show(Screen::printing, kPrintingTimeout);
         } else {
             show(Screen::done, settings_.done);
@@ -702,6 +728,18 @@ void Flow::on(const PinChecked& checked) {
 
 void Flow::on(const StaffReport& report) { view_.staff_message = report.text; }
 
+void Flow::on(const PreviewRendered& preview) {
+    if (!view_.preview) return;
+    if (preview.image) {
+        view_.preview_ready = true;
+        return;
+    }
+    // No badge for this product, or it cannot be drawn: nothing to approve.
+    view_.preview = false;
+    view_.print_problem = preview.problem;
+    if (view_.screen == Screen::printing) show(Screen::done, settings_.done);
+}
+
 void Flow::on(const StatsAnswered& stats) { view_.stats = stats; }
 
 void Flow::on(const PhotoTaken& photo) {
@@ -738,6 +776,7 @@ void Flow::back_to_attract() {
     view_.manual_entry = false;
     view_.print_state.reset();
     view_.print_problem.clear();
+    view_.preview = view_.preview_ready = false;
     given_answers_.clear();
     pending_scan_ = pending_lookup_ = 0;
     if (view_.screen != Screen::staff) current_secret_.clear();
@@ -780,6 +819,7 @@ void Flow::log_screen() {
     case Screen::admitted: fields["require_attention"] = view_.require_attention; break;
     case Screen::out_of_order: fields["cause"] = view_.out_of_order_cause; break;
     case Screen::lookup: fields["mode"] = view_.manual_entry ? "code" : "search"; break;
+    case Screen::printing: fields["preview"] = view_.preview; break;
     default: break;
     }
     log_->write("screen", std::move(fields));

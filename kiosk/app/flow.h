@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,7 @@
 #include <variant>
 #include <vector>
 
+#include "image/image.h"
 #include "kiosk/app/app.h"
 #include "kiosk/app/staff_pin.h"
 #include "kiosk/app/state_log.h"
@@ -73,8 +75,13 @@ struct StaffReport {                        // an answer to a staff action, in w
 };
 struct StatsAnswered { int64_t checked_in = 0, expected = 0, inside = 0; };
 struct PhotoTaken { Outcome<std::string> answer; };  // "file:..." for the photo question, or why not
+struct PreviewRendered {                    // the badge about to print, for the attendee to check
+    std::shared_ptr<const Image> image;     // null: this product gets no badge, or `problem`
+    std::string problem;
+};
 using Event = std::variant<Scanned, Pressed, Typed, Erased, LongPressed, Tick, ScanAnswered, LookupAnswered,
-                           PrintUpdated, DeviceHealth, PinChecked, StaffReport, StatsAnswered, PhotoTaken>;
+                           PrintUpdated, DeviceHealth, PinChecked, StaffReport, StatsAnswered, PhotoTaken,
+                           PreviewRendered>;
 
 // [SECTION] Commands out
 
@@ -84,12 +91,13 @@ struct QueueBadge { ScanOutcome admission; std::string language; };
 struct PlayCue { Cue cue; };
 struct CheckPin { std::string pin; };       // verify off the UI thread (argon2id takes ~100 ms)
 struct TakePhoto {};                        // save the camera's current frame, answer PhotoTaken
+struct RenderPreview { ScanOutcome admission; std::string language; };   // answer PreviewRendered
 enum class StaffAction { undo_last, reprint_last, sync_now, refresh_stats, setup_device, exit_kiosk };
 // `secret`: the ticket to act on (undo, reprint), or pretix's device set-up code (setup_device).
 struct RunStaffAction { StaffAction action; std::string secret; int64_t list = 0; std::string language; };
 struct LanguageChanged { std::string language; };
 using Command = std::variant<RunScan, RunLookup, QueueBadge, PlayCue, CheckPin, TakePhoto, RunStaffAction,
-                            LanguageChanged>;
+                            LanguageChanged, RenderPreview>;
 
 // [SECTION] What the screens read
 
@@ -101,6 +109,7 @@ struct FlowSettings {
     std::chrono::seconds idle{30}, still_there{20}, rejection{5};
     std::chrono::seconds admitted{3}, done{4};
     bool printer = false;                   // a printer is configured: admitted -> printing
+    bool preview_badge = false;             // show the badge first: "print" or "this is wrong" 
     bool lookup_enabled = true, manual_entry_enabled = true;
     std::string staff_code;                 // scanning this opens the PIN screen; empty: none
     bool staff_pin_set = false;             // without a PIN hash the panel stays locked
@@ -140,6 +149,8 @@ struct FlowView {
     std::vector<LookupHit> hits;            // lookup results: names only
     bool lookup_busy = false;
     std::optional<PrintJobState> print_state;
+    bool preview = false;                   // printing: the badge is shown for approval, not yet queued
+    bool preview_ready = false;             // its picture has arrived
     std::string print_problem;              // the printer's trouble, for staff; attendees see a sentence
     Screen before_still_there = Screen::attract;
     // Staff
@@ -184,6 +195,8 @@ private:
     void on(const StaffReport& report);
     void on(const StatsAnswered& stats);
     void on(const PhotoTaken& photo);
+    void on(const PreviewRendered& preview);
+    void press_on_printing(std::string_view control);
 
     void press_on_attract(std::string_view control);
     void press_on_questions(std::string_view control);

@@ -140,6 +140,12 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
             post(flow::PrintUpdated{job->id, job->state, {}});
             if (settings_.print_queue) settings_.print_queue->wake();
         }
+    } else if (const auto* preview = std::get_if<flow::RenderPreview>(&command)) {
+        // 150 dpi: a 4 x 3 in badge is 600 x 450 px, sharp at the size the screen shows it.
+        auto image = app.badge_preview(preview->admission, preview->language, 150, settings_.badge_layout);
+        if (!image) post(flow::PreviewRendered{nullptr, image.error()});
+        else if (!*image) post(flow::PreviewRendered{nullptr, {}});
+        else post(flow::PreviewRendered{std::make_shared<const Image>(std::move(**image)), {}});
     } else if (const auto* pin = std::get_if<flow::CheckPin>(&command)) {
         post(flow::PinChecked{!settings_.staff_pin_hash.empty() && verify_staff_pin(settings_.staff_pin_hash, pin->pin)});
     } else if (const auto* staff = std::get_if<flow::RunStaffAction>(&command)) {

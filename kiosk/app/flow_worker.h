@@ -36,6 +36,7 @@ struct FlowWorkerSettings {
     std::filesystem::path photo_dir;        // where photo answers are kept
     PrintQueue* print_queue = nullptr;      // woken when a badge is queued; null: no printer
     std::shared_ptr<sync::SyncEngine> sync_engine;   // told about admissions and "sync now"; null: no backend
+    std::optional<std::filesystem::path> badge_layout;  // replaces the events' layouts (kiosk.badge_layout)
     std::filesystem::path device_file;      // where a device set-up scanned on the staff panel is saved
     std::string ca_file;
 };

@@ -225,6 +225,30 @@ void AdmittedScreen::Draw(UiContext& ui, Area area) {
 void PrintingScreen::Draw(UiContext& ui, Area area) {
     const render::Palette& colors = render::palette();
     const float u = ui.u();
+    if (ui.view.preview) {
+        // The badge as it will print: the attendee checks their name before it is used up.
+        ImGui::SetCursorScreenPos(area.min);
+        ui.text(ui.tr("Is this your badge?"), FontRole::large, colors.text, area.width(), render::Align::center);
+        const float top = ImGui::GetCursorScreenPos().y + u * 0.5f;
+        const float buttons_h = u * 2.6f;
+        const float box_h = area.max.y - buttons_h - u - top;
+        if (ui.view.preview_ready && ui.badge && !ui.badge->empty()) {
+            const float scale = std::min(area.width() * 0.8f / static_cast<float>(ui.badge->width()),
+                                         box_h / static_cast<float>(ui.badge->height()));
+            const float w = static_cast<float>(ui.badge->width()) * scale, h = static_cast<float>(ui.badge->height()) * scale;
+            const ImVec2 at{area.min.x + (area.width() - w) / 2, top + (box_h - h) / 2};
+            ImGui::GetWindowDrawList()->AddImage(ui.badge->id(), at, {at.x + w, at.y + h});
+        } else {
+            centered_text(ui, area, top + box_h / 2, ui.tr("Your badge is printing…"), FontRole::body, colors.text_muted);
+        }
+        const float w = u * 10, y = area.max.y - buttons_h;
+        ImGui::SetCursorScreenPos({area.min.x + area.width() / 2 - w - u * 0.5f, y});
+        if (ui.button("wrong", ui.tr("This is wrong"), {w, buttons_h}, render::ButtonKind::secondary)) ui.press("wrong");
+        ImGui::SetCursorScreenPos({area.min.x + area.width() / 2 + u * 0.5f, y});
+        if (ui.button("print", ui.tr("Print"), {w, buttons_h}, render::ButtonKind::primary, "button", false, FontRole::large))
+            ui.press("print");
+        return;
+    }
     const float cy = area.min.y + area.height() * 0.3f;
     // A badge coming out of a slot, moving gently: look down, take it.
     ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -243,7 +267,11 @@ void DoneScreen::Draw(UiContext& ui, Area area) {
     float y = area.min.y + area.height() * 0.3f;
     centered_text(ui, area, y, ui.tr("You're all set. Enjoy the event!"), FontRole::huge, colors.text);
     y = ImGui::GetCursorScreenPos().y + u;
-    if (ui.settings.printer && ui.view.print_state != PrintJobState::done && !ui.view.require_attention) {
+    if (ui.view.require_attention) {
+        centered_text(ui, area, y, ui.tr("Please see the help desk"), FontRole::large, colors.warning);
+        centered_text(ui, area, ImGui::GetCursorScreenPos().y + u * 0.5f, ui.tr("A member of staff will be with you shortly."),
+                      FontRole::body, colors.text);
+    } else if (ui.settings.printer && ui.view.print_state != PrintJobState::done) {
         centered_text(ui, area, y, ui.tr("Your badge could not be printed. Please see the help desk."), FontRole::body,
                       colors.warning);
     } else if (ui.settings.printer) {

@@ -114,7 +114,7 @@ struct KioskShell::Impl {
 
     // UI state that is not the flow's: focus, textures, the wedge's held keys, the staff corner.
     FocusChain focus;
-    render::Texture camera_texture, photo_texture;
+    render::Texture camera_texture, photo_texture, badge_texture;
     int64_t camera_frame_index = -1;
     std::optional<Image> last_camera_frame;
     std::optional<std::array<ImVec2, 4>> code_outline;
@@ -233,6 +233,7 @@ Outcome<void> KioskShell::Impl::set_up() {
     settings.still_there = std::chrono::seconds(config.kiosk.still_there_seconds);
     settings.rejection = std::chrono::seconds(config.kiosk.rejection_seconds);
     settings.printer = !config.kiosk.printer.empty();
+    settings.preview_badge = config.kiosk.preview_badge;
     settings.lookup_enabled = config.kiosk.lookup_enabled;
     settings.manual_entry_enabled = config.kiosk.manual_entry_enabled;
     settings.staff_pin_set = !config.kiosk.staff_pin_hash.empty();
@@ -270,6 +271,7 @@ void KioskShell::Impl::start_workers() {
     worker_settings.print_queue = print_queue.get();
     worker_settings.sync_engine = sync_engine;
     worker_settings.device_file = device_file_path(config, db_path);
+    if (!config.kiosk.badge_layout.empty()) worker_settings.badge_layout = config.kiosk.badge_layout;
     worker_settings.ca_file = config.backend.ca_file.string();
     worker = std::make_unique<FlowWorker>(std::move(worker_settings));
     poller = std::make_unique<StatusPoller>(db_path, std::chrono::milliseconds(2000));
@@ -382,6 +384,8 @@ void KioskShell::Impl::pump_workers() {
                 window->fonts().add_glyphs(answer->outcome->verdict.position->attendee_name);
         }
         if (const auto* report = std::get_if<flow::StaffReport>(&event); report && report->backend_connected) start_sync();
+        if (const auto* preview = std::get_if<flow::PreviewRendered>(&event); preview && preview->image)
+            badge_texture.update(preview->image->view());
         if (const auto* hits = std::get_if<flow::LookupAnswered>(&event)) {
             if (hits->hits)
                 for (const flow::LookupHit& hit : *hits->hits) window->fonts().add_glyphs(hit.attendee_name);
@@ -491,6 +495,7 @@ void KioskShell::Impl::draw_frame(std::chrono::steady_clock::time_point now) {
                  .camera = camera ? &camera_texture : nullptr,
                  .code_outline = code_outline,
                  .photo = &photo_texture,
+                 .badge = &badge_texture,
                  .now = now,
                  .size = window->size(),
                  .large_text = large_text};
@@ -691,6 +696,7 @@ KioskShell::~KioskShell() {
     impl_->poller.reset();
     impl_->camera_texture = {};
     impl_->photo_texture = {};
+    impl_->badge_texture = {};
     impl_->window.reset();
     if (!impl_->temp_dir.empty()) {
         std::error_code ignored;

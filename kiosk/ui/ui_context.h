@@ -83,6 +83,7 @@ struct UiContext {
     const render::Texture* camera = nullptr;            // the live preview, or null without a camera
     std::optional<std::array<ImVec2, 4>> code_outline;  // the detected code, in camera pixels
     const render::Texture* photo = nullptr;             // the photo answer just taken
+    const render::Texture* badge = nullptr;             // the badge preview
     std::chrono::steady_clock::time_point now{};
     ImVec2 size{1920, 1080};
     bool large_text = false;

@@ -430,3 +430,44 @@ TEST_F(FlowTest, ADeviceSetUpCodeScannedOnTheStaffPanelConnectsAndATicketIsSelec
 
 } // namespace
 } // namespace kiosk::flow
+
+namespace kiosk::flow {
+namespace {
+
+TEST_F(FlowTest, ABadgePreviewPrintsOnlyWhenApprovedAndThisIsWrongSendsToStaff) {
+    settings_.preview_badge = true;
+    flow_ = std::make_unique<Flow>(settings_, &log_);
+    tick(0ms);
+    auto request = last_scan_request(scan("secret-1"));
+    flow_->handle(ScanAnswered{request, outcome(VerdictStatus::ok), "UTC"});
+    auto commands = flow_->take_commands();
+    EXPECT_TRUE(std::any_of(commands.begin(), commands.end(), [](const Command& c) { return std::holds_alternative<RenderPreview>(c); }));
+    EXPECT_FALSE(std::any_of(commands.begin(), commands.end(), [](const Command& c) { return std::holds_alternative<QueueBadge>(c); }))
+        << "nothing prints before the attendee approves";
+    flow_->handle(PreviewRendered{std::make_shared<const Image>(4, 3, PixelFormat::rgb24), {}});
+    advance(3100ms);
+    EXPECT_EQ(screen(), Screen::printing);
+    EXPECT_TRUE(flow_->view().preview && flow_->view().preview_ready);
+    flow_->handle(Pressed{"print"});
+    commands = flow_->take_commands();
+    EXPECT_TRUE(std::any_of(commands.begin(), commands.end(), [](const Command& c) { return std::holds_alternative<QueueBadge>(c); }));
+    flow_->handle(PrintUpdated{5, PrintJobState::queued, {}});
+    flow_->handle(PrintUpdated{5, PrintJobState::done, {}});
+    EXPECT_EQ(screen(), Screen::done);
+
+    advance(20s);
+    request = last_scan_request(scan("secret-2"));
+    flow_->handle(ScanAnswered{request, outcome(VerdictStatus::ok), "UTC"});
+    flow_->handle(PreviewRendered{std::make_shared<const Image>(4, 3, PixelFormat::rgb24), {}});
+    advance(3100ms);
+    flow_->take_commands();
+    flow_->handle(Pressed{"wrong"});
+    commands = flow_->take_commands();
+    EXPECT_FALSE(std::any_of(commands.begin(), commands.end(), [](const Command& c) { return std::holds_alternative<QueueBadge>(c); }));
+    EXPECT_EQ(screen(), Screen::done);
+    EXPECT_TRUE(flow_->view().help_requested);
+    EXPECT_TRUE(flow_->view().require_attention);
+}
+
+} // namespace
+} // namespace kiosk::flow
