@@ -504,11 +504,15 @@ public:
     std::vector<nlohmann::json> log() const { return log_.log(); }
 
     // --- Input.
-    // A keyboard-wedge scanner: the code's keys and Return in one xdotool run, a few ms apart.
+    // A keyboard-wedge scanner: the code's keys and Return in one xdotool run, back to back.
     // (`xdotool type` would send "\n" as the Linefeed keysym, and a second run for Return would
-    // leave a gap as long as a process start, so every key goes through `xdotool key`.)
+    // leave a gap as long as a process start, so every key goes through `xdotool key`.) No delay
+    // between keys: SDL stamps a key with the time the kiosk's frame loop polled it, not when it
+    // was typed, so a burst spread over several frames shows gaps as long as a frame, and under
+    // Xvfb's software GL on a loaded machine a frame can take 50+ ms, the wedge's limit, and the
+    // scan would split. A burst of a few ms lands in one or two polls.
     void scan(std::string_view code) {
-        std::vector<std::string> args{"key", "--delay", "5"};
+        std::vector<std::string> args{"key", "--delay", "0"};
         for (const std::string& keysym : detail::keysyms_of(code)) args.push_back(keysym);
         args.push_back("Return");
         xdotool(std::move(args));
@@ -517,8 +521,23 @@ public:
     // and half after each release, hence 360 (and a scan's 5 gives ~3 ms). UTF-8 is fine: xdotool
     // maps what the keymap lacks.
     void type_slowly(std::string_view text) { xdotool({"type", "--delay", "360", "--", std::string(text)}); }
+    // Text typed in a fast burst with no Return: it lands in the focused field once the burst
+    // pauses (the wedge only takes a burst ending in Enter for a scan). For long answers where a
+    // person's pace only costs test time; ASCII only (xdotool remaps keys for other characters,
+    // which races at this speed).
+    void type_fast(std::string_view text) {
+        std::vector<std::string> args{"key", "--delay", "5"};
+        for (const std::string& keysym : detail::keysyms_of(text)) args.push_back(keysym);
+        if (args.size() > 3) xdotool(std::move(args));
+    }
     // One key or chord by X keysym name: "Tab", "shift+Tab", "Return", "Escape", "Down", "F1", "ctrl+q".
     void key(std::string_view keysym) { xdotool({"key", "--clearmodifiers", std::string(keysym)}); }
+    // The same key `count` times in one xdotool run, `delay_ms` apart (e.g. BackSpace to empty a field).
+    void key_times(std::string_view keysym, int count, int delay_ms = 40) {
+        std::vector<std::string> args{"key", "--clearmodifiers", "--delay", std::to_string(delay_ms)};
+        for (int i = 0; i < count; ++i) args.emplace_back(keysym);
+        if (count > 0) xdotool(std::move(args));
+    }
     void click(int x, int y) {
         const auto [ox, oy] = window_origin();
         xdotool({"mousemove", std::to_string(ox + x), std::to_string(oy + y), "click", "1"});
