@@ -72,6 +72,9 @@ struct FrameTimes {                         // --benchmark-json: where a frame's
     std::vector<double> frame_cpu_ms;       // UI thread CPU from input to the end of our drawing (before GL)
     std::vector<double> present_ms;         // UI thread CPU in ImGui's render, GL (llvmpipe: rasterizing) and swap
     std::vector<double> scan_to_screen_ms;  // capture of the frame with the code -> first frame showing the verdict
+    std::vector<double> capture_to_ui_ms;   // ... of which: capture -> the decoder's event drained by the UI
+    std::vector<double> decision_ms;        // ... the flow worker's App::scan (durable commit included)
+    std::vector<double> answer_to_present_ms;  // ... the verdict drained -> presented
     double ready_ms = 0;
 };
 
@@ -136,7 +139,13 @@ struct KioskShell::Impl {
     std::string store_fault;
     std::chrono::steady_clock::time_point camera_trouble_since{};
     std::vector<std::string> spoken;
-    std::optional<std::chrono::steady_clock::time_point> pending_verdict_capture;
+    // Scan-to-screen, in stages: the frame's capture, the decoder's event reaching the UI, the
+    // worker's verdict reaching the UI, the first frame presented with it.
+    struct ScanTiming {
+        std::chrono::steady_clock::time_point captured, seen, answered;
+        double decode_ms = 0;
+    };
+    std::optional<ScanTiming> pending_verdict;
     FrameTimes times;
 
     Outcome<void> set_up();
@@ -380,6 +389,8 @@ void KioskShell::Impl::pump_workers() {
             continue;                       // folded into update_health
         }
         if (const auto* answer = std::get_if<flow::ScanAnswered>(&event)) {
+            if (pending_verdict && pending_verdict->answered == std::chrono::steady_clock::time_point{})
+                pending_verdict->answered = std::chrono::steady_clock::now();
             if (answer->outcome && answer->outcome->verdict.position)
                 window->fonts().add_glyphs(answer->outcome->verdict.position->attendee_name);
         }
@@ -405,7 +416,9 @@ void KioskShell::Impl::update_camera() {
         code_seen = std::chrono::steady_clock::now();
         const bool accepted = flow->scans_accepted();
         flow->handle(flow::Scanned{scanned.binary ? scanned.bytes : scanned.text, true, scanned.captured});
-        if (accepted && flow->view().screen == flow::Screen::checking) pending_verdict_capture = scanned.captured;
+        if (accepted && flow->view().screen == flow::Screen::checking)
+            pending_verdict = ScanTiming{scanned.captured, std::chrono::steady_clock::now(), {},
+                                         std::chrono::duration<double, std::milli>(scanned.decode_time).count()};
     }
     if (code_outline && std::chrono::steady_clock::now() - code_seen > std::chrono::milliseconds(600)) code_outline.reset();
     if (auto frame = camera->latest_frame(); frame && frame->index != camera_frame_index) {
@@ -651,10 +664,20 @@ int KioskShell::Impl::run() {
             times.present_ms.push_back(thread_cpu_ms() - cpu_end);
         }
         const flow::Screen after = flow->view().screen;
-        if (pending_verdict_capture && after != flow::Screen::checking && before == flow::Screen::checking) {
-            times.scan_to_screen_ms.push_back(std::chrono::duration<double, std::milli>(presented - *pending_verdict_capture).count());
-            log.write("verdict_presented", {{"scan_to_screen_ms", times.scan_to_screen_ms.back()}, {"screen", flow::screen_name(after)}});
-            pending_verdict_capture.reset();
+        if (pending_verdict && after != flow::Screen::checking && before == flow::Screen::checking) {
+            using ms = std::chrono::duration<double, std::milli>;
+            const ScanTiming& scan = *pending_verdict;
+            times.scan_to_screen_ms.push_back(ms(presented - scan.captured).count());
+            times.capture_to_ui_ms.push_back(ms(scan.seen - scan.captured).count());
+            times.decision_ms.push_back(ms(scan.answered - scan.seen).count());
+            times.answer_to_present_ms.push_back(ms(presented - scan.answered).count());
+            log.write("verdict_presented", {{"scan_to_screen_ms", times.scan_to_screen_ms.back()},
+                                            {"capture_to_ui_ms", times.capture_to_ui_ms.back()},
+                                            {"decode_ms", scan.decode_ms},
+                                            {"decision_ms", times.decision_ms.back()},
+                                            {"answer_to_present_ms", times.answer_to_present_ms.back()},
+                                            {"screen", flow::screen_name(after)}});
+            pending_verdict.reset();
         }
         if (!ready_logged && after == flow::Screen::attract) {
             ready_logged = true;
@@ -679,7 +702,12 @@ void KioskShell::Impl::write_benchmark() const {
         {"scan_to_screen_ms",
          {{"count", times.scan_to_screen_ms.size()},
           {"median", percentile(times.scan_to_screen_ms, 0.5)},
-          {"p99", percentile(times.scan_to_screen_ms, 0.99)}}},
+          {"p99", percentile(times.scan_to_screen_ms, 0.99)},
+          {"capture_to_ui_median", percentile(times.capture_to_ui_ms, 0.5)},
+          {"decision_median", percentile(times.decision_ms, 0.5)},
+          {"answer_to_present_median", percentile(times.answer_to_present_ms, 0.5)}}},
+        {"fps", times.frame_cpu_ms.empty() || line.run_seconds <= 0 ? 0.0
+                                                                     : static_cast<double>(times.frame_cpu_ms.size()) / line.run_seconds},
         {"size", {window->size().x, window->size().y}}};
     std::ofstream(line.benchmark_json) << report.dump(2) << "\n";
 }

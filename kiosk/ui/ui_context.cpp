@@ -25,20 +25,22 @@ void FocusChain::place(const std::string& id, ImVec2 min, ImVec2 max) {
     }
 }
 
+// Called between frames (keys are handled before drawing), so current_ is the last frame's
+// complete list of controls.
 void FocusChain::move(int step) {
-    if (previous_.empty()) return;
-    const auto n = static_cast<int>(previous_.size());
+    if (current_.empty()) return;
+    const auto n = static_cast<int>(current_.size());
     int at = -1;
     for (int i = 0; i < n; ++i)
-        if (previous_[static_cast<size_t>(i)].id == focused_) at = i;
+        if (current_[static_cast<size_t>(i)].id == focused_) at = i;
     const int next = at < 0 ? (step > 0 ? 0 : n - 1) : ((at + step) % n + n) % n;
-    focused_ = previous_[static_cast<size_t>(next)].id;
+    focused_ = current_[static_cast<size_t>(next)].id;
 }
 
 std::string_view FocusChain::focused_role() const {
-    for (const Entry& entry : previous_)
-        if (entry.id == focused_) return entry.role;
     for (const Entry& entry : current_)
+        if (entry.id == focused_) return entry.role;
+    for (const Entry& entry : previous_)
         if (entry.id == focused_) return entry.role;
     return "button";
 }

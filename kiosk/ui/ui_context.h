@@ -28,12 +28,12 @@ namespace kiosk::ui {
 
 // [SECTION] Focus
 // The keyboard focus, in reading order: controls register as they are drawn, Tab / Shift+Tab and
-// the arrow keys move along that order (as it was in the previous frame), Enter activates the
+// the arrow keys move along that order (as it was in the last frame drawn), Enter activates the
 // focused control exactly as a tap would. The focus starts nowhere on each new screen, so the
 // first Tab lands on the first control.
 class FocusChain {
 public:
-    void begin_frame();                     // the previous frame's order becomes the one keys move along
+    void begin_frame();                     // a new frame: controls register again
     bool add(const std::string& id, std::string_view role);   // registers; true when focused
     void place(const std::string& id, ImVec2 min, ImVec2 max); // where the control was drawn (tests, logs)
     void move(int step);                    // +1 next, -1 previous (wraps)
