@@ -2,12 +2,25 @@
 
 #include <GL/gl.h>
 #include <SDL.h>
+#include <SDL_syswm.h>
+// Xlib's macros would rename our types (KeyPress is also render::KeyPress): keep the one value
+// needed and drop the names.
+namespace {
+constexpr int kXKeyPress = KeyPress;
+}
+#undef KeyPress
+#undef KeyRelease
+#undef None
+#undef Bool
+#undef Status
+#undef Success
 #include <backends/imgui_impl_opengl3.h>
 #include <backends/imgui_impl_sdl.h>
 
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
+#include <optional>
 
 #include "image/png.h"
 #include "render/current.h"
@@ -86,7 +99,25 @@ struct Window::Impl {
     }
 
     Clock::time_point when(Uint32 timestamp, Clock::time_point polled) const {
+        if (last_key_server_ms) return server_key_time(polled);
         const auto at = ticks_origin + std::chrono::milliseconds(timestamp);
+        return std::min(at, polled);
+    }
+
+    // Key times from the X server. SDL stamps a key when the frame loop reads it, so keys typed
+    // during a slow frame all get that frame's time and a scanner's burst looks like a person's
+    // pauses between frames. The server stamps each key as it happens (XKeyEvent.time, ms): its
+    // offset to steady_clock is taken as the smallest ever seen (the least delayed event), so a
+    // late read never moves a key later.
+    std::optional<uint64_t> last_key_server_ms;
+    std::optional<Clock::duration> server_offset;
+    void note_server_key(uint64_t server_ms, Clock::time_point polled) {
+        const Clock::duration offset = polled - Clock::time_point(std::chrono::milliseconds(server_ms));
+        if (!server_offset || offset < *server_offset) server_offset = offset;
+        last_key_server_ms = server_ms;
+    }
+    Clock::time_point server_key_time(Clock::time_point polled) const {
+        const auto at = Clock::time_point(std::chrono::milliseconds(*last_key_server_ms)) + *server_offset;
         return std::min(at, polled);
     }
 
@@ -145,6 +176,7 @@ std::expected<std::unique_ptr<Window>, std::string> Window::open(const WindowOpt
     // screen's touches into emulated pointer events and the touch-up is lost), and a kiosk
     // that loses focus to a dialog must not minimize itself.
     SDL_SetHint(SDL_HINT_MOUSE_AUTO_CAPTURE, "0");
+    SDL_EventState(SDL_SYSWMEVENT, SDL_ENABLE);   // X key times (see Impl::note_server_key)
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
     SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
     if (SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
@@ -216,6 +248,12 @@ FrameInput Window::begin_frame() {
             if (event.window.event == SDL_WINDOWEVENT_CLOSE) input.quit = true;
             if (event.window.event == SDL_WINDOWEVENT_LEAVE) impl.pointer.leave();
             ImGui_ImplSDL2_ProcessEvent(&event);   // focus in / out
+            break;
+        case SDL_SYSWMEVENT:
+            // X11 only: the key press's server time, for the SDL_KEYDOWN / SDL_TEXTINPUT that follow it.
+            if (event.syswm.msg != nullptr && event.syswm.msg->subsystem == SDL_SYSWM_X11 &&
+                event.syswm.msg->msg.x11.event.type == kXKeyPress)
+                impl.note_server_key(event.syswm.msg->msg.x11.event.xkey.time, polled);
             break;
         case SDL_KEYDOWN:
             input.events.push_back(KeyPress{key_of(event.key.keysym.sym), (event.key.keysym.mod & KMOD_SHIFT) != 0,

@@ -85,7 +85,7 @@ void PrintQueue::run() {
                 store->requeue_interrupted_prints(now());
             }
             print_next(*store, **printer);
-            refresh_status_while_in_trouble(**printer);
+            refresh_status(**printer);
         } catch (const std::exception& failure) {
             std::lock_guard lock(mutex_);
             printer_status_ = {printer::PrinterState::error, std::string("the print queue cannot use its store: ") + failure.what(), {}};
@@ -100,16 +100,21 @@ void PrintQueue::run() {
     }
 }
 
-// A printer in trouble is asked again every pass (about once a second), so the kiosk sees the
-// fault clear (labels loaded, cover closed) without waiting for the failed job's retry.
-void PrintQueue::refresh_status_while_in_trouble(printer::PrinterDriver& printer) {
+// The printer is asked how it is at start and every 10 s while idle, so a kiosk whose printer is
+// out of labels goes out of order before it admits someone who would get no badge; a printer in
+// trouble is asked every pass (about once a second), so the kiosk sees the fault clear (labels
+// loaded, cover closed) without waiting for the failed job's retry.
+void PrintQueue::refresh_status(printer::PrinterDriver& printer) {
+    const auto now = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(mutex_);
-        if (printer_status_.state == printer::PrinterState::ready) return;
+        const bool in_trouble = printer_status_.state != printer::PrinterState::ready;
+        if (!in_trouble && now - last_status_check_ < std::chrono::seconds(10)) return;
     }
     printer::PrinterStatus fresh = printer.status();
     std::lock_guard lock(mutex_);
     printer_status_ = std::move(fresh);
+    last_status_check_ = now;
 }
 
 void PrintQueue::print_next(Store& store, printer::PrinterDriver& printer) {
@@ -119,6 +124,7 @@ void PrintQueue::print_next(Store& store, printer::PrinterDriver& printer) {
         {
             std::lock_guard lock(mutex_);
             printer_status_ = outcome.state == PrintJobState::failed ? printer.status() : printer::PrinterStatus{};
+            last_status_check_ = std::chrono::steady_clock::now();
         }
         publish(outcome.job, outcome.state, outcome.message);
         if (outcome.state == PrintJobState::failed) return;   // the printer is in trouble: wait, then retry

@@ -58,7 +58,7 @@ public:
 private:
     void run();
     void print_next(Store& store, printer::PrinterDriver& printer);
-    void refresh_status_while_in_trouble(printer::PrinterDriver& printer);
+    void refresh_status(printer::PrinterDriver& printer);
     void publish(int64_t job, PrintJobState state, std::string message = {});
 
     PrintQueueSettings settings_;
@@ -67,6 +67,7 @@ private:
     bool stopping_ = false, woken_ = false;
     std::vector<PrintEvent> events_;
     printer::PrinterStatus printer_status_;
+    std::chrono::steady_clock::time_point last_status_check_{};   // {}: never asked yet
     std::thread thread_;
 };
 

@@ -1,5 +1,7 @@
 #include "kiosk/ui/chrome.h"
 
+#include <algorithm>
+
 #include "render/theme.h"
 
 namespace kiosk::ui {
@@ -10,7 +12,11 @@ namespace {
 float draw_tools(UiContext& ui, ImVec2 at, float height, bool measure_only = false) {
     const float gap = ui.u() * 0.3f;
     float x = at.x;
-    for (const auto& [code, name] : ui.languages) {
+    // The order's language may not be one the kiosk offers: it gets a button while it is in force.
+    std::vector<std::pair<std::string, std::string>> languages = ui.languages;
+    if (std::none_of(languages.begin(), languages.end(), [&](const auto& l) { return l.first == ui.view.language; }))
+        languages.insert(languages.begin(), {ui.view.language, Translations::native_name(ui.view.language)});
+    for (const auto& [code, name] : languages) {
         const float w = std::max(render::measure_text(name, {render::FontRole::small}).x + ui.u() * 1.2f, height * 1.6f);
         if (!measure_only) {
             ImGui::SetCursorScreenPos({x, at.y});

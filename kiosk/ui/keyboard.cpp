@@ -30,34 +30,50 @@ std::vector<std::vector<std::string>> rows_of(KeyboardLayout layout) {
     return {};
 }
 
-float key_size(const UiContext& ui, KeyboardLayout layout) {
-    const bool pad = layout == KeyboardLayout::digits || layout == KeyboardLayout::number || layout == KeyboardLayout::phone;
+bool is_pad(KeyboardLayout layout) {
+    return layout == KeyboardLayout::digits || layout == KeyboardLayout::number || layout == KeyboardLayout::phone;
+}
+
+// Keys as large as the width allows (2.2 body lines at most), shrunk to fit `max_height`, never
+// below the 64 px touch target.
+float key_size(const UiContext& ui, KeyboardLayout layout, float max_height) {
+    const bool pad = is_pad(layout);
     const float by_width = (ui.size.x * (pad ? 0.3f : 0.8f)) / (pad ? 4.0f : 10.0f);
-    return std::max(render::kMinTouchTarget, std::min(ui.u() * 2.2f, by_width));
+    float key = std::min(ui.u() * 2.2f, by_width);
+    const auto rows = static_cast<float>(rows_of(layout).size());
+    if (max_height > 0) key = std::min(key, max_height / rows - ui.u() * 0.2f);
+    return std::max(render::kMinTouchTarget, key);
+}
+
+float key_width(std::string_view label, float key, KeyboardLayout layout) {
+    if (label == "␣") return key * 5;
+    if (label == "⌫") return key * (is_pad(layout) ? 2.2f : 2.5f);
+    return key;
 }
 
 } // namespace
 
-float keyboard_height(const UiContext& ui, KeyboardLayout layout) {
-    return static_cast<float>(rows_of(layout).size()) * (key_size(ui, layout) + ui.u() * 0.2f);
+float keyboard_height(const UiContext& ui, KeyboardLayout layout, float max_height) {
+    return static_cast<float>(rows_of(layout).size()) * (key_size(ui, layout, max_height) + ui.u() * 0.2f);
 }
 
 float on_screen_keyboard(UiContext& ui, Area area, KeyboardLayout layout) {
     const auto rows = rows_of(layout);
-    const float key = key_size(ui, layout);
+    const float key = key_size(ui, layout, area.height());
     const float gap = ui.u() * 0.2f;
-    const float height = keyboard_height(ui, layout);
+    const float height = keyboard_height(ui, layout, area.height());
     float y = area.max.y - height;
     for (const auto& row : rows) {
         float row_width = 0;
-        for (const std::string& label : row) row_width += (label == "␣" ? key * 5 : label == "⌫" ? key * 2 : key) + gap;
+        for (const std::string& label : row) row_width += key_width(label, key, layout) + gap;
         float x = area.min.x + (area.width() - row_width + gap) / 2;
         for (const std::string& label : row) {
-            const float w = label == "␣" ? key * 5 : label == "⌫" ? key * 2 : key;
+            const float w = key_width(label, key, layout);
             ImGui::SetCursorScreenPos({x, y});
             const std::string id = label == "⌫" ? "key:erase" : label == "␣" ? "key:space" : "key:" + label;
             const std::string shown = label == "⌫" ? "⌫ " + ui.tr("Delete") : label == "␣" ? ui.tr("Space") : label;
-            if (ui.button(id, shown, {w, key}, render::ButtonKind::key, "key")) {
+            if (ui.button(id, shown, {w, key}, render::ButtonKind::key, "key", false,
+                          label.size() > 1 && label != "␣" ? render::FontRole::small : render::FontRole::body)) {
                 if (label == "⌫") ui.events.push_back(flow::Erased{});
                 else ui.events.push_back(flow::Typed{label == "␣" ? " " : label});
             }

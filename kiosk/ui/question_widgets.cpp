@@ -3,7 +3,9 @@
 #include <unicode/locid.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "kiosk/ui/keyboard.h"
 #include "render/theme.h"
@@ -112,13 +114,22 @@ public:
         const float x = area.min.x + (area.width() - w) / 2;
         std::string shown = ui.view.field;
         if (shown.empty() && !page.text.empty())
-            if (const auto it = names.find(page.text); it != names.end()) shown = it->second;
+            for (const auto& [code, name] : names)
+                if (code == page.text) shown = name;
         text_field(ui, {x, area.min.y}, {x + w, area.min.y + field_h}, shown, ui.tr("Country"));
-        const float keyboard = keyboard_height(ui, KeyboardLayout::letters);
-        const float list_top = area.min.y + field_h + u * 0.4f;
-        const float list_h = std::max(u * 2.4f, area.max.y - keyboard - u * 0.4f - list_top);
-        ImGui::SetCursorScreenPos({x, list_top});
-        ImGui::BeginChild("countries", {w, list_h}, false, ImGuiWindowFlags_NoScrollbar);
+        // Landscape: the keyboard on the left, the countries on the right; portrait: the list
+        // between the field and the keyboard.
+        const float below = area.min.y + field_h + u * 0.4f;
+        const bool side_by_side = !ui.portrait();
+        const Area keys = side_by_side ? Area{{area.min.x, below}, {area.min.x + area.width() * 0.62f, area.max.y}}
+                                       : Area{{area.min.x, area.max.y - keyboard_height(ui, KeyboardLayout::letters,
+                                                                                          (area.max.y - below) * 0.6f)},
+                                              area.max};
+        const float list_x = side_by_side ? keys.max.x + u * 0.5f : x;
+        const float list_w = side_by_side ? area.max.x - list_x : w;
+        const float list_h = std::max(u * 2.4f, (side_by_side ? area.max.y : keys.min.y - u * 0.4f) - below);
+        ImGui::SetCursorScreenPos({list_x, below});
+        ImGui::BeginChild("countries", {list_w, list_h}, false, ImGuiWindowFlags_NoScrollbar);
         render::DragScroll();
         const std::string filter = fold(ui.view.field);
         int shown_count = 0;
@@ -126,11 +137,11 @@ public:
             if (!filter.empty() && fold(name).find(filter) == std::string::npos && fold(code) != filter) continue;
             if (++shown_count > 40) break;  // a few letters narrow it; a list of 250 helps nobody
             const std::string id = "country:" + code;
-            if (ui.button(id, name, {w - u * 0.5f, u * 1.9f}, render::ButtonKind::option, "option", page.text == code))
+            if (ui.button(id, name, {list_w - u * 0.5f, u * 1.9f}, render::ButtonKind::option, "option", page.text == code))
                 ui.press(id);
         }
         ImGui::EndChild();
-        on_screen_keyboard(ui, area, KeyboardLayout::letters);
+        on_screen_keyboard(ui, keys, KeyboardLayout::letters);
     }
 
 private:
@@ -140,9 +151,10 @@ private:
         for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return out;
     }
-    // ISO 3166 codes with their names in `language`, from ICU's locale data.
-    static const std::map<std::string, std::string>& country_names(const std::string& language) {
-        static std::map<std::string, std::map<std::string, std::string>> cache;
+    // ISO 3166 codes with their names in `language`, from ICU's locale data, sorted by name.
+    using CountryNames = std::vector<std::pair<std::string, std::string>>;
+    static const CountryNames& country_names(const std::string& language) {
+        static std::map<std::string, CountryNames> cache;
         auto [it, fresh] = cache.try_emplace(language);
         if (!fresh) return it->second;
         const icu::Locale display(language.c_str());
@@ -151,8 +163,9 @@ private:
             icu::Locale("", *code).getDisplayCountry(display, name);
             std::string utf8;
             name.toUTF8String(utf8);
-            it->second.emplace(*code, utf8);
+            it->second.emplace_back(*code, utf8);
         }
+        std::sort(it->second.begin(), it->second.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
         return it->second;
     }
 };
