@@ -6,6 +6,8 @@
 #include "kiosk/core/answers.h"
 #include "kiosk/core/time.h"
 
+#define N_(text) text
+
 namespace kiosk::flow {
 
 namespace {
@@ -82,17 +84,17 @@ std::string digits_of(std::string_view text) {
 // validator's own sentence is for operators and may name formats; the attendee gets one per type.
 std::string attendee_message(QuestionType type) {
     switch (type) {
-    case QuestionType::number: return "Please enter a number.";
-    case QuestionType::email: return "Please enter a valid email address.";
-    case QuestionType::phone: return "Please enter a phone number, for example +49 30 1234567.";
-    case QuestionType::choice: return "Please choose one option.";
-    case QuestionType::multiple_choice: return "Please choose at least one option.";
-    case QuestionType::date: return "Please enter a date.";
-    case QuestionType::time: return "Please enter a time.";
-    case QuestionType::datetime: return "Please enter a date and a time.";
-    case QuestionType::country: return "Please choose a country.";
-    case QuestionType::file: return "Please take a photo.";
-    default: return "This answer is required.";
+    case QuestionType::number: return N_("Please enter a number.");
+    case QuestionType::email: return N_("Please enter a valid email address.");
+    case QuestionType::phone: return N_("Please enter a phone number, for example +49 30 1234567.");
+    case QuestionType::choice: return N_("Please choose one option.");
+    case QuestionType::multiple_choice: return N_("Please choose at least one option.");
+    case QuestionType::date: return N_("Please enter a date.");
+    case QuestionType::time: return N_("Please enter a time.");
+    case QuestionType::datetime: return N_("Please enter a date and a time.");
+    case QuestionType::country: return N_("Please choose a country.");
+    case QuestionType::file: return N_("Please take a photo.");
+    default: return N_("This answer is required.");
     }
 }
 
@@ -305,12 +307,12 @@ bool Flow::validate_page(QuestionPage& page) {
     page.error.clear();
     if (raw.empty()) {
         if (!question.required) return true;
-        page.error = (question.type == QuestionType::boolean) ? "Please answer to continue." : attendee_message(question.type);
-        if (question.type == QuestionType::string || question.type == QuestionType::text) page.error = "This answer is required.";
+        page.error = (question.type == QuestionType::boolean) ? N_("Please answer to continue.") : attendee_message(question.type);
+        if (question.type == QuestionType::string || question.type == QuestionType::text) page.error = N_("This answer is required.");
         return false;
     }
     if (const auto checked = validate_answer(question, raw, find_time_zone(view_.event_timezone)); !checked) {
-        page.error = question.type == QuestionType::boolean ? "Please confirm to continue." : attendee_message(question.type);
+        page.error = question.type == QuestionType::boolean ? N_("Please confirm to continue.") : attendee_message(question.type);
         return false;
     }
     return true;
@@ -750,7 +752,7 @@ void Flow::on(const PhotoTaken& photo) {
         page.text = *photo.answer;
         page.error.clear();
     } else {
-        page.error = "The camera could not take a photo. Please see the help desk.";
+        page.error = N_("The camera could not take a photo. Please see the help desk.");
     }
 }
 
