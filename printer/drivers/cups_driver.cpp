@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <thread>
 
@@ -23,6 +24,22 @@ using Ipp = std::unique_ptr<ipp_t, IppDelete>;
 
 constexpr int connect_timeout_ms = 5000;
 constexpr double io_timeout_seconds = 10;
+
+// Following a job: a badge through a filter chain (cups-pdf: pdftopdf, pdftops, Ghostscript) takes
+// a few hundred milliseconds, and every poll interval is added to what the attendee waits at its
+// end, so the job is asked after often at first. A job still going after that waits on a printer
+// (warming up, out of labels, offline): a human-scale interval then spares the scheduler.
+using namespace std::chrono_literals;
+constexpr auto fast_poll = 20ms;
+constexpr auto fast_poll_for = 3s;
+constexpr auto slow_poll = 250ms;
+// The queue's own state while a job waits (stopped, printer offline or out of labels) is news
+// for staff within a fraction of a second; asking at every 20 ms poll would double the requests.
+constexpr auto queue_check_every = 250ms;
+
+double ms_between(std::chrono::steady_clock::time_point from, std::chrono::steady_clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
 
 PrinterStatus trouble(PrinterState state, std::string message, std::vector<std::string> reasons = {}) {
     return {state, std::move(message), std::move(reasons)};
@@ -91,6 +108,7 @@ Http connect(const std::string& host, int port) {
 struct QueueAnswer {
     std::optional<CupsQueueState> state;
     std::optional<PrinterStatus> trouble;   // the queue cannot be asked (no such queue, server gone)
+    bool unanswered = false;                // no IPP response at all: the connection failed
 };
 
 QueueAnswer ask_queue(http_t* http, const std::string& queue, const std::string& server) {
@@ -101,9 +119,9 @@ QueueAnswer ask_queue(http_t* http, const std::string& queue, const std::string&
     const Ipp response(cupsDoRequest(http, request, "/"));
     const ipp_status_t status = cupsLastError();
     if (status == IPP_STATUS_ERROR_NOT_FOUND)
-        return {{}, trouble(PrinterState::error, "There is no print queue named '" + queue + "' on the CUPS server " + server + ".")};
+        return {{}, trouble(PrinterState::error, "There is no print queue named '" + queue + "' on the CUPS server " + server + "."), false};
     if (!response || status > IPP_STATUS_OK_CONFLICTING)
-        return {{}, trouble(PrinterState::offline, "The CUPS server " + server + " did not answer: " + cupsLastErrorString() + ".")};
+        return {{}, trouble(PrinterState::offline, "The CUPS server " + server + " did not answer: " + cupsLastErrorString() + "."), !response};
     CupsQueueState state;
     state.printer_state = integer_of(response.get(), "printer-state", 3);
     ipp_attribute_t* accepting = ippFindAttribute(response.get(), "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
@@ -111,10 +129,56 @@ QueueAnswer ask_queue(http_t* http, const std::string& queue, const std::string&
     for (std::string& reason : strings_of(response.get(), "printer-state-reasons"))
         if (reason != "none") state.reasons.push_back(std::move(reason));
     state.message = string_of(response.get(), "printer-state-message");
-    return {state, {}};
+    return {state, {}, false};
 }
 
 } // namespace
+
+struct CupsConnection {
+    Http http;
+    bool served = false;                    // has answered before: the scheduler may have closed it since
+};
+
+namespace {
+
+// The queue's state over the driver's kept connection, opening it when there is none (nullopt:
+// the server cannot be reached). A connection kept from an earlier job that gets no answer at all
+// is reopened and asked once more: cupsd may close a client that sat idle (its Timeout) and
+// drops every client when it restarts, and asking for a queue's state changes nothing.
+std::optional<QueueAnswer> ask_queue_kept(std::unique_ptr<CupsConnection>& connection, const std::string& host, int port,
+                                          const std::string& queue, const std::string& server) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!connection) {
+            Http http = connect(host, port);
+            if (!http) return std::nullopt;
+            connection = std::make_unique<CupsConnection>(CupsConnection{std::move(http), false});
+        }
+        QueueAnswer answer = ask_queue(connection->http.get(), queue, server);
+        if (!answer.unanswered) {
+            connection->served = true;
+            return answer;
+        }
+        const bool was_kept = connection->served;
+        connection.reset();
+        if (!was_kept) return answer;
+    }
+    return std::nullopt;   // not reached: the second attempt is on a fresh connection
+}
+
+} // namespace
+
+std::expected<std::string, std::string> cups_media_name(const MediaSize& size) {
+    // PWG sizes are integers in hundredths of a millimetre; CUPS maps a custom name onto the PPD's
+    // custom page size (cups-pdf: Custom.WxH in whole points) or onto a listed size within 5 points.
+    const auto hundredths = [](double mm) { return std::isfinite(mm) && mm > 0 && mm < 100000 ? std::lround(mm * 100) : 0L; };
+    const long width = hundredths(size.width_mm), height = hundredths(size.height_mm);
+    std::array<char, 128> name{};
+    if (width <= 0 || height <= 0 ||
+        !pwgFormatSizeName(name.data(), name.size(), "custom", nullptr, static_cast<int>(width), static_cast<int>(height), "mm"))
+        return std::unexpected("the page size " + std::to_string(size.width_mm) + " x " + std::to_string(size.height_mm) +
+                               " mm has no IPP media name");
+    return std::string(name.data());
+}
 
 PrinterStatus cups_printer_status(const CupsQueueState& queue_state, std::string_view queue) {
     PrinterStatus status;
@@ -177,6 +241,14 @@ std::expected<std::unique_ptr<CupsDriver>, std::string> CupsDriver::open(const P
     return std::unique_ptr<CupsDriver>(new CupsDriver(uri, std::move(host), port, std::chrono::seconds(*timeout)));
 }
 
+CupsDriver::CupsDriver(PrinterUri uri, std::string host, int port, std::chrono::seconds timeout)
+    : uri_(std::move(uri)), host_(std::move(host)), port_(port), timeout_(timeout) {}
+
+CupsDriver::~CupsDriver() = default;
+
+std::string CupsDriver::connect_host() const { return host_.empty() ? std::string(cupsServer()) : host_; }
+int CupsDriver::connect_port() const { return host_.empty() ? ippPort() : port_; }
+
 std::string CupsDriver::server() const {
     if (!host_.empty()) return host_.front() == '/' ? host_ : host_port(host_, static_cast<uint16_t>(port_));
     const std::string host = cupsServer();
@@ -184,33 +256,59 @@ std::string CupsDriver::server() const {
 }
 
 PrinterStatus CupsDriver::status() {
-    const std::string host = host_.empty() ? std::string(cupsServer()) : host_;
-    const int port = host_.empty() ? ippPort() : port_;
-    const Http http = connect(host, port);
-    if (!http) return trouble(PrinterState::offline, "The CUPS server " + server() + " cannot be reached: " + cupsLastErrorString() + ".");
-    QueueAnswer answer = ask_queue(http.get(), uri_.queue, server());
-    if (answer.trouble) return *answer.trouble;
-    return cups_printer_status(*answer.state, uri_.queue);
+    const std::optional<QueueAnswer> answer = ask_queue_kept(connection_, connect_host(), connect_port(), uri_.queue, server());
+    if (!answer) return trouble(PrinterState::offline, "The CUPS server " + server() + " cannot be reached: " + cupsLastErrorString() + ".");
+    if (answer->trouble) return *answer->trouble;
+    return cups_printer_status(*answer->state, uri_.queue);
 }
 
 PrintOutcome CupsDriver::print(const BadgeLayout& layout, const BadgeData& data) {
+    const auto start = Clock::now();
+    times_ = {};
     auto pdf = render_pdf(layout, data);
+    times_.render_ms = ms_between(start, Clock::now());
     if (!pdf) return std::unexpected(trouble(PrinterState::error, "The badge could not be drawn: " + pdf.error()));
-    return print_pdf(*pdf, "kiosk badge");
+    return submit(*pdf, "kiosk badge", MediaSize{layout.page_width_mm, layout.page_height_mm}, start);
 }
 
-PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& title) {
-    const std::string host = host_.empty() ? std::string(cupsServer()) : host_;
-    const int port = host_.empty() ? ippPort() : port_;
+PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& title, std::optional<MediaSize> media) {
+    times_ = {};
+    return submit(pdf, title, media, Clock::now());
+}
+
+PrintOutcome CupsDriver::submit(std::string_view pdf, const std::string& title, std::optional<MediaSize> media, Clock::time_point start) {
+    PrintOutcome outcome = run_job(pdf, title, media, start);
+    // A failed job may have left the connection mid-request or closed; the next job opens a new one.
+    if (!outcome) connection_.reset();
+    return outcome;
+}
+
+PrintOutcome CupsDriver::run_job(std::string_view pdf, const std::string& title, std::optional<MediaSize> media, Clock::time_point start) {
     const std::string where = server();
     const std::string& queue = uri_.queue;
-    const Http http = connect(host, port);
-    if (!http) return std::unexpected(trouble(PrinterState::offline, "The CUPS server " + where + " cannot be reached: " + cupsLastErrorString() + "."));
+    std::string media_name;
+    if (media) {
+        auto named = cups_media_name(*media);
+        if (!named) return std::unexpected(trouble(PrinterState::error, "The badge cannot be sent to CUPS: " + named.error() + "."));
+        media_name = std::move(*named);
+    }
 
-    QueueAnswer before = ask_queue(http.get(), queue, where);
-    if (before.trouble) return std::unexpected(*before.trouble);
-    if (PrinterStatus status = cups_printer_status(*before.state, queue); status.state != PrinterState::ready && status.state != PrinterState::busy)
+    if (!connection_) {
+        const auto connecting = Clock::now();
+        Http http = connect(connect_host(), connect_port());
+        times_.connect_ms = ms_between(connecting, Clock::now());
+        if (!http) return std::unexpected(trouble(PrinterState::offline, "The CUPS server " + where + " cannot be reached: " + cupsLastErrorString() + "."));
+        connection_ = std::make_unique<CupsConnection>(CupsConnection{std::move(http), false});
+    }
+    const auto asking = Clock::now();
+    const std::optional<QueueAnswer> before = ask_queue_kept(connection_, connect_host(), connect_port(), queue, where);
+    const auto asked = Clock::now();
+    times_.queue_check_ms = ms_between(asking, asked);
+    if (!before) return std::unexpected(trouble(PrinterState::offline, "The CUPS server " + where + " cannot be reached: " + cupsLastErrorString() + "."));
+    if (before->trouble) return std::unexpected(*before->trouble);
+    if (PrinterStatus status = cups_printer_status(*before->state, queue); status.state != PrinterState::ready && status.state != PrinterState::busy)
         return std::unexpected(status);
+    http_t* http = connection_->http.get();
 
     // Create-Job by hand: cupsCreateJob() looks the queue up as a destination first, through the
     // default server rather than this connection's.
@@ -218,45 +316,58 @@ PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& titl
     ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, printer_uri_of(queue).c_str());
     ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, cupsUser());
     ippAddString(create, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, title.c_str());
-    const Ipp created(cupsDoRequest(http.get(), create, ("/printers/" + queue).c_str()));
+    // The page size: without it CUPS prints on the queue's default paper (A4 or Letter) and the
+    // filters place the badge somewhere on it. A queue that knows no such size substitutes or
+    // ignores it (successful-ok-ignored-or-substituted-attributes), which is no reason to fail.
+    if (!media_name.empty()) ippAddString(create, IPP_TAG_JOB, IPP_TAG_KEYWORD, "media", nullptr, media_name.c_str());
+    const Ipp created(cupsDoRequest(http, create, ("/printers/" + queue).c_str()));
     const int job = created && cupsLastError() <= IPP_STATUS_OK_CONFLICTING ? integer_of(created.get(), "job-id", 0) : 0;
+    const auto job_created = Clock::now();
+    times_.create_ms = ms_between(asked, job_created);
     if (job <= 0)
         return std::unexpected(trouble(PrinterState::error, "CUPS refused the badge on '" + queue + "': " + cupsLastErrorString() + "."));
     const std::string job_name = "CUPS job " + std::to_string(job) + " on '" + queue + "'";
     // From here on, every failure cancels the job: staff may restart the queue later, and the
     // print queue's retry must then be the only copy.
     const auto fail = [&](PrinterStatus status) -> PrintOutcome {
-        cupsCancelJob2(http.get(), queue.c_str(), job, 0);
+        cupsCancelJob2(http, queue.c_str(), job, 0);
         status.message += " (" + job_name + " was canceled.)";
         return std::unexpected(std::move(status));
     };
-    if (cupsStartDocument(http.get(), queue.c_str(), job, "badge.pdf", CUPS_FORMAT_PDF, 1) != HTTP_STATUS_CONTINUE ||
-        cupsWriteRequestData(http.get(), pdf.data(), pdf.size()) != HTTP_STATUS_CONTINUE) {
+    if (cupsStartDocument(http, queue.c_str(), job, "badge.pdf", CUPS_FORMAT_PDF, 1) != HTTP_STATUS_CONTINUE ||
+        cupsWriteRequestData(http, pdf.data(), pdf.size()) != HTTP_STATUS_CONTINUE) {
         const std::string why = cupsLastErrorString();
-        cupsFinishDocument(http.get(), queue.c_str());
+        cupsFinishDocument(http, queue.c_str());
         return fail(trouble(PrinterState::error, "Sending the badge to CUPS failed: " + why + "."));
     }
-    if (cupsFinishDocument(http.get(), queue.c_str()) > IPP_STATUS_OK_CONFLICTING)
+    if (cupsFinishDocument(http, queue.c_str()) > IPP_STATUS_OK_CONFLICTING)
         return fail(trouble(PrinterState::error, "CUPS did not take the badge: " + std::string(cupsLastErrorString()) + "."));
+    const auto spooled = Clock::now();
+    times_.send_ms = ms_between(job_created, spooled);
+    times_.spooled_ms = ms_between(start, spooled);
 
-    const auto deadline = std::chrono::steady_clock::now() + timeout_;
-    auto pause = std::chrono::milliseconds(50);
+    // Following the job to its end is what tells the print queue the badge is out (or why not).
+    const auto deadline = spooled + timeout_;
+    auto next_queue_check = spooled + queue_check_every;
     for (;;) {
         ipp_t* request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, printer_uri_of(queue).c_str());
         ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job);
         static const char* const wanted[] = {"job-state", "job-state-reasons", "job-printer-state-message", "job-impressions-completed"};
         ippAddStrings(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", 4, nullptr, wanted);
-        const Ipp response(cupsDoRequest(http.get(), request, "/"));
+        const Ipp response(cupsDoRequest(http, request, "/"));
+        ++times_.polls;
         if (!response || cupsLastError() > IPP_STATUS_OK_CONFLICTING)
             return fail(trouble(PrinterState::offline, "The CUPS server " + where + " stopped answering about " + job_name + ": " + cupsLastErrorString() + "."));
         const int state = integer_of(response.get(), "job-state", IPP_JSTATE_PENDING);
         const std::string job_says = string_of(response.get(), "job-printer-state-message");
-        if (state == IPP_JSTATE_COMPLETED)
+        if (state == IPP_JSTATE_COMPLETED) {
+            times_.completed_ms = ms_between(start, Clock::now());
             return Printed{std::max(1, integer_of(response.get(), "job-impressions-completed", 1)), job_name + " completed"};
+        }
         if (state == IPP_JSTATE_ABORTED || state == IPP_JSTATE_CANCELED) {
             // CUPS stops the queue when its backend fails: say why, as the queue sees it.
-            QueueAnswer now = ask_queue(http.get(), queue, where);
+            QueueAnswer now = ask_queue(http, queue, where);
             PrinterStatus status = now.state ? cups_printer_status(*now.state, queue) : trouble(PrinterState::error, "");
             if (status.state == PrinterState::ready || status.state == PrinterState::busy) status.state = PrinterState::error;
             status.message = job_name + (state == IPP_JSTATE_ABORTED ? " was aborted" : " was canceled") +
@@ -264,20 +375,21 @@ PrintOutcome CupsDriver::print_pdf(std::string_view pdf, const std::string& titl
             for (std::string& reason : strings_of(response.get(), "job-state-reasons")) status.reasons.push_back("job: " + reason);
             return std::unexpected(std::move(status));
         }
-        {
+        const auto now = Clock::now();
+        if (now >= next_queue_check) {
             // Waiting behind a stopped queue, or a printer that went offline or ran out while the
             // job was on its way: that is the answer for staff, now rather than at the timeout.
-            QueueAnswer now = ask_queue(http.get(), queue, where);
-            if (now.state) {
-                PrinterStatus status = cups_printer_status(*now.state, queue);
+            next_queue_check = now + queue_check_every;
+            QueueAnswer queue_now = ask_queue(http, queue, where);
+            if (queue_now.state) {
+                PrinterStatus status = cups_printer_status(*queue_now.state, queue);
                 if (status.state != PrinterState::ready && status.state != PrinterState::busy) return fail(std::move(status));
             }
         }
-        if (std::chrono::steady_clock::now() >= deadline)
+        if (now >= deadline)
             return fail(trouble(PrinterState::error, job_name + " did not finish within " + std::to_string(timeout_.count()) + " s" +
                                                          (job_says.empty() ? "" : " (" + job_says + ")") + "."));
-        std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::milliseconds(500));
+        std::this_thread::sleep_for(now - spooled < fast_poll_for ? fast_poll : slow_poll);
     }
 }
 

@@ -1,7 +1,8 @@
 // The CUPS driver against a real, private scheduler (tests/support/cups_server.h) with a cups-pdf
 // queue: a badge printed through it comes out as a PDF whose QR decodes to the secret and whose
-// text holds the name; stopped, rejecting and unknown queues and an unreachable server give the
-// status staff need. Skipped, with the reason, where the scheduler cannot run (not root).
+// text holds the name, on the badge's page size (the job's media), not the queue's default paper;
+// stopped, rejecting and unknown queues and an unreachable server give the status staff need.
+// Skipped, with the reason, where the scheduler cannot run (not root).
 #include "printer/drivers/cups_driver.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +10,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <cmath>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "image/qr.h"
 #include "tests/support/cups_server.h"
@@ -24,6 +27,7 @@ using kiosk::testing::run_process;
 
 constexpr const char* secret = "Zq8mW3xK5vB1nJ7c";
 constexpr const char* attendee = "Ada Lovelace";
+constexpr MediaSize hand_made_page{101.6, 76.2};   // badge_pdf's MediaBox: 288 x 216 pt, 4 in x 3 in
 
 // A one-page PDF made by hand (the renderer is tested on its own): the name in Helvetica and the
 // QR of the secret as filled squares, 3 pt a module.
@@ -88,23 +92,53 @@ protected:
 
 CupsServer* CupsDriverTest::server_ = nullptr;
 
+// The PDF cups-pdf wrote for the job that just completed (it renames the file as the job ends:
+// a moment's grace), or an empty path.
+std::filesystem::path next_pdf(const CupsServer& server, size_t before) {
+    std::vector<std::filesystem::path> pdfs;
+    for (int i = 0; i < 50 && (pdfs = server.pdfs()).size() == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (pdfs.size() != before + 1) return {};
+    std::sort(pdfs.begin(), pdfs.end(), [](const auto& a, const auto& b) { return std::filesystem::last_write_time(a) < std::filesystem::last_write_time(b); });
+    return pdfs.back();
+}
+
+// pdfinfo's "Page size:  243 x 153 pts" as {width, height} in points; {0, 0} when absent.
+std::pair<double, double> page_size_pt(const std::filesystem::path& pdf) {
+    const auto info = run_process({"pdfinfo", pdf.string()});
+    double width = 0, height = 0;
+    if (const size_t at = info.out.find("Page size:"); at != std::string::npos)
+        std::sscanf(info.out.c_str() + at, "Page size: %lf x %lf", &width, &height);
+    return {width, height};
+}
+
+// CUPS maps the custom media onto the PPD's custom page size in whole points (Custom.%dx%d,
+// truncated): the page may be up to a point smaller than the layout's.
+void expect_page_of(const std::filesystem::path& pdf, const MediaSize& size) {
+    const auto [width, height] = page_size_pt(pdf);
+    const double want_width = size.width_mm / 25.4 * 72, want_height = size.height_mm / 25.4 * 72;
+    EXPECT_NEAR(width, want_width - 0.5, 0.51) << pdf << ": " << width << " x " << height << " pt";
+    EXPECT_NEAR(height, want_height - 0.5, 0.51) << pdf << ": " << width << " x " << height << " pt";
+}
+
 TEST_F(CupsDriverTest, BadgeComesOutAsAPdfWithTheQrAndTheName) {
     auto cups = driver();
     ASSERT_TRUE(cups);
     EXPECT_EQ(cups->server(), server_->server());
     EXPECT_EQ(cups->status().state, PrinterState::ready);
     const size_t before = server_->pdfs().size();
-    auto printed = cups->print_pdf(badge_pdf(attendee, secret), "kiosk badge");
+    auto printed = cups->print_pdf(badge_pdf(attendee, secret), "kiosk badge", hand_made_page);
     ASSERT_TRUE(printed) << printed.error().message;
     EXPECT_NE(printed->detail.find("completed"), std::string::npos) << printed->detail;
     EXPECT_GE(printed->pages, 1);
+    const CupsJobTimes& times = cups->last_job_times();
+    EXPECT_GT(times.spooled_ms, 0);
+    EXPECT_GE(times.completed_ms, times.spooled_ms);
+    EXPECT_GE(times.polls, 1);
 
-    // cups-pdf writes the file as the job ends; a moment's grace for the rename.
-    std::vector<std::filesystem::path> pdfs;
-    for (int i = 0; i < 50 && (pdfs = server_->pdfs()).size() == before; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    ASSERT_EQ(pdfs.size(), before + 1);
-    std::sort(pdfs.begin(), pdfs.end(), [](const auto& a, const auto& b) { return std::filesystem::last_write_time(a) < std::filesystem::last_write_time(b); });
-    const std::string pdf = pdfs.back().string();
+    const std::filesystem::path produced = next_pdf(*server_, before);
+    ASSERT_FALSE(produced.empty()) << "cups-pdf wrote no PDF";
+    const std::string pdf = produced.string();
+    expect_page_of(produced, hand_made_page);   // 288 x 216 pt, not the queue's A4
 
     const auto text = run_process({"pdftotext", pdf, "-"});
     EXPECT_NE(text.out.find(attendee), std::string::npos) << text.out << text.err;
@@ -113,6 +147,36 @@ TEST_F(CupsDriverTest, BadgeComesOutAsAPdfWithTheQrAndTheName) {
     ASSERT_EQ(raster.exit_code(), 0) << raster.err;
     const auto read = run_process({"zbarimg", "--raw", "-q", dir.file("page.png")});
     EXPECT_EQ(read.out, std::string(secret) + "\n") << read.err;
+}
+
+TEST_F(CupsDriverTest, TheLayoutsPageSizeGoesWithTheJob) {
+    // A credit-card badge through the layout path: the PDF cups-pdf makes has the layout's page,
+    // where without a media the queue's default A4 came out with the badge on it.
+    auto layout = parse_badge_layout(nlohmann::json::parse(R"({"id": 7, "name": "card", "size": [{"width": 86, "height": 54}],
+        "layout": [{"type": "textarea", "page": 1, "left": "4", "bottom": "30", "width": "78", "content": "attendee_name",
+                    "fontsize": "16.0", "fontfamily": "Open Sans", "bold": true, "align": "center", "autoresize": true},
+                   {"type": "barcodearea", "page": 1, "left": "33", "bottom": "4", "size": "20", "content": "secret"}]})"));
+    ASSERT_TRUE(layout) << layout.error();
+    BadgeData data;
+    data.text["attendee_name"] = attendee;
+    data.secret = secret;
+    data.language = "en";
+    auto cups = driver();
+    ASSERT_TRUE(cups);
+    for (int badge = 0; badge < 2; ++badge) {
+        const size_t before = server_->pdfs().size();
+        auto printed = cups->print(*layout, data);
+        ASSERT_TRUE(printed) << printed.error().message;
+        // The connection to the scheduler is kept: the second badge opens none.
+        if (badge == 1) {
+            EXPECT_EQ(cups->last_job_times().connect_ms, 0) << "a new connection for the second badge";
+        }
+        const std::filesystem::path produced = next_pdf(*server_, before);
+        ASSERT_FALSE(produced.empty()) << "cups-pdf wrote no PDF";
+        expect_page_of(produced, {86, 54});
+        const auto text = run_process({"pdftotext", produced.string(), "-"});
+        EXPECT_NE(text.out.find(attendee), std::string::npos) << text.out << text.err;
+    }
 }
 
 TEST_F(CupsDriverTest, StoppedQueueIsReportedAndNothingIsSubmitted) {
@@ -198,6 +262,15 @@ TEST_F(CupsDriverTest, JobThatCannotFinishIsCanceledAtTheTimeout) {
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
     const auto jobs = run_process({"lpstat", "-h", server_->server(), "-o", "gone"});
     EXPECT_EQ(jobs.out, "");
+}
+
+TEST(CupsMediaName, PwgCustomSizeInMillimetres) {
+    EXPECT_EQ(cups_media_name({86, 54}), "custom_86x54mm_86x54mm");
+    EXPECT_EQ(cups_media_name({203.2, 82.55}), "custom_203.2x82.55mm_203.2x82.55mm");   // pretix's default badge
+    EXPECT_EQ(cups_media_name({101.6, 76.2}), "custom_101.6x76.2mm_101.6x76.2mm");
+    EXPECT_FALSE(cups_media_name({0, 54}));
+    EXPECT_FALSE(cups_media_name({86, std::nan("")}));
+    EXPECT_FALSE(cups_media_name({-86, 54}));
 }
 
 TEST(CupsQueueWords, PrinterStateReasonsInWords) {
