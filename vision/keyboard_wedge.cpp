@@ -15,7 +15,7 @@ size_t key_count(const std::string& text) {
 } // namespace
 
 void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::time_point when) {
-    if (when - last_key_ > options_.max_key_gap) {
+    if (when - last_key_ > options_.max_stall) {
         // A pause: start over from this key, a scanner burst may still follow. That includes
         // forgetting an overlong burst, or the scan after a stuck key would be lost.
         buffer_.clear();
@@ -33,7 +33,11 @@ void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::ti
 }
 
 std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time_point when) {
-    const bool qualifies = !overflowed_ && key_count(buffer_) >= options_.min_length && when - last_key_ <= options_.max_key_gap;
+    // Fast on average (a scanner), ending in Enter without a pause; one stall along the way is the
+    // machine's, not the typist's.
+    const size_t keys = key_count(buffer_);
+    const bool fast = keys >= 2 && (last_key_ - first_key_) <= options_.max_key_gap * static_cast<int>(keys - 1);
+    const bool qualifies = !overflowed_ && keys >= options_.min_length && fast && when - last_key_ <= options_.max_stall;
     std::optional<ScanEvent> event;
     if (qualifies) {
         event.emplace();

@@ -15,7 +15,10 @@
 namespace kiosk {
 
 struct WedgeOptions {
-    std::chrono::milliseconds max_key_gap{50};  // scanners type a key every few ms; humans ~150 ms
+    std::chrono::milliseconds max_key_gap{50};  // a burst's mean gap: scanners type a key every few ms; humans ~150 ms
+    // One gap this long may sit inside a burst: the keys reach us through a busy X server and a
+    // frame loop that can stall for a frame or two. Longer is a pause: the burst starts over.
+    std::chrono::milliseconds max_stall{150};
     size_t min_length = 4;                       // shorter bursts are stray keys
     size_t max_length = 4096;
 };

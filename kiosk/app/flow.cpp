@@ -182,7 +182,8 @@ void Flow::on(const Scanned& scanned) {
         return;
     }
     emit(PlayCue{Cue::read});
-    back_to_attract();
+    const bool same_person = view_.screen == Screen::attract || view_.screen == Screen::lookup;
+    back_to_attract(/*visit_over=*/!same_person);
     start_scan(scanned.text, {});
 }
 
@@ -397,7 +398,7 @@ void Flow::press_on_questions(std::string_view control) {
     const QuestionType type = page.question.type;
     if (control == "back") {
         if (view_.page == 0) {
-            back_to_attract();
+            back_to_attract(/*visit_over=*/false);
         } else {
             --view_.page;
             log_screen();
@@ -456,7 +457,7 @@ void Flow::press_on_printing(std::string_view control) {
 
 void Flow::press_on_lookup(std::string_view control) {
     if (control == "back") {
-        back_to_attract();
+        back_to_attract(/*visit_over=*/false);
     } else if (control == "next" && view_.manual_entry && !view_.field.empty()) {
         std::string code = view_.field;
         view_.field.clear();
@@ -765,7 +766,7 @@ void Flow::set_language(const std::string& language) {
     emit(LanguageChanged{language});
 }
 
-void Flow::back_to_attract() {
+void Flow::back_to_attract(bool visit_over) {
     view_.attendee_name.clear();
     view_.require_attention = false;
     view_.rejected = RejectedView{};
@@ -781,10 +782,10 @@ void Flow::back_to_attract() {
     view_.preview = view_.preview_ready = false;
     given_answers_.clear();
     pending_scan_ = pending_lookup_ = 0;
-    if (view_.screen != Screen::staff) current_secret_.clear();
-    else current_secret_.clear();
-    if (view_.language != settings_.default_language && view_.screen != Screen::attract) set_language(settings_.default_language);
+    current_secret_.clear();
     show(Screen::attract);
+    // The next attendee starts in the kiosk's language; someone going back a step keeps theirs.
+    if (visit_over && view_.language != settings_.default_language) set_language(settings_.default_language);
     enter_out_of_order_if_faulty();
 }
 

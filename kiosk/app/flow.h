@@ -213,7 +213,7 @@ private:
     void submit_answers();
     bool validate_page(QuestionPage& page);
     void set_language(const std::string& language);
-    void back_to_attract();                 // wipes every personal detail
+    void back_to_attract(bool visit_over = true);   // wipes every personal detail
     void enter_out_of_order_if_faulty();
     std::optional<std::string> current_fault() const;
     void log_screen();

@@ -51,6 +51,9 @@ extern "C" void on_terminate_signal(int) { g_terminate = true; }
 constexpr const char* kDemoPinHash =
     "$argon2id$v=19$m=65536,t=2,p=1$TgpnySSP/MSJ4ntwoc7wAA$sYZ3A8nvovih2qtKFAsonzIVk1hyDfAXw6FpPE+VeMg";
 constexpr double kLargeTextScale = 1.4;
+// Typed keys reach a field once typing pauses this long: longer than the one stall a scanner's
+// burst may have inside it (WedgeOptions::max_stall), so a scan never leaks into a field.
+constexpr auto kTypingPause = std::chrono::milliseconds(160);
 constexpr auto kFrameBudget = std::chrono::microseconds(16'666);   // 60 Hz when the display gives no vsync
 
 std::filesystem::path assets_dir() {
@@ -306,11 +309,11 @@ void KioskShell::Impl::start_workers() {
 
 // A keyboard-wedge scanner types a whole code in a burst ending in Enter; a person types slowly.
 // Typed keys are held until the typing pauses (a burst never does), so a scan never lands in a
-// field, and a person's keys reach the field a few tens of milliseconds late.
+// field, and a person's keys reach the field up to kTypingPause late.
 void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
     for (const render::InputEvent& event : input.events) {
         if (const auto* typed = std::get_if<render::TextTyped>(&event)) {
-            if (!held_text.empty() && typed->when - held_last > std::chrono::milliseconds(60)) flush_held_text(typed->when, true);
+            if (!held_text.empty() && typed->when - held_last > kTypingPause) flush_held_text(typed->when, true);
             wedge.on_text(typed->utf8, typed->when);
             held_text += typed->utf8;
             held_last = typed->when;
@@ -359,7 +362,7 @@ void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
 
 void KioskShell::Impl::flush_held_text(std::chrono::steady_clock::time_point now, bool force) {
     if (held_text.empty()) return;
-    if (!force && now - held_last < std::chrono::milliseconds(60)) return;
+    if (!force && now - held_last < kTypingPause) return;
     flow->handle(flow::Typed{std::exchange(held_text, {})});
 }
 

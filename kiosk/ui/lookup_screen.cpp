@@ -21,10 +21,12 @@ void LookupScreen::Draw(UiContext& ui, Area area) {
     text_field(ui, {x, field_top}, {x + w, field_top + field_h}, view.field, manual ? "" : ui.tr("Type at least 4 characters"));
 
     const float nav_h = std::max(render::kMinTouchTarget, u * 2.4f);
-    const float keyboard = keyboard_height(ui, KeyboardLayout::letters);
     // Landscape: the keyboard on the left, the names found on the right; portrait: names between
-    // the field and the keyboard, which sits low where hands reach.
+    // the field and the keyboard, which sits low where hands reach. The keys shrink to the room
+    // below the field (large text makes everything else bigger).
+    const float below = field_top + field_h + u * 0.5f;
     const bool side_by_side = !ui.portrait();
+    const float keyboard = keyboard_height(ui, KeyboardLayout::letters, (area.max.y - below) * (side_by_side ? 1.0f : 0.6f));
     const Area keys = side_by_side ? Area{{area.min.x, area.max.y - keyboard}, {area.min.x + area.width() * 0.62f, area.max.y}}
                                    : Area{{area.min.x, area.max.y - keyboard}, area.max};
     on_screen_keyboard(ui, keys, KeyboardLayout::letters);

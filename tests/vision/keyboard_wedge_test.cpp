@@ -84,6 +84,22 @@ TEST(KeyboardWedge, PauseBeforeEnterIsNotAScan) {
     EXPECT_FALSE(wedge.on_enter(last + 400ms).has_value());
 }
 
+TEST(KeyboardWedge, AStallInsideABurstIsStillOneScan) {
+    // The X server or the frame loop held the keys back once for 120 ms: still one fast burst.
+    KeyboardWedge wedge;
+    auto last = type(wedge, "8bmub2af8hgcku36", t0, 3ms);
+    last = type(wedge, "aguwaaxpxzuhkdcq", last + 120ms, 3ms);
+    const auto event = wedge.on_enter(last + 3ms);
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->bytes, "8bmub2af8hgcku36aguwaaxpxzuhkdcq");
+}
+
+TEST(KeyboardWedge, SteadyTypingJustUnderTheStallIsAPersonNotAScan) {
+    KeyboardWedge wedge;
+    const auto last = type(wedge, "muller", t0, 100ms);
+    EXPECT_FALSE(wedge.on_enter(last + 20ms).has_value());
+}
+
 TEST(KeyboardWedge, BurstAfterSlowTypingIsStillAScan) {
     KeyboardWedge wedge;
     auto last = type(wedge, "hel", t0, 200ms); // someone poking at the keyboard
