@@ -357,7 +357,9 @@ void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
         default: break;
         }
     }
-    flush_held_text(input.frame_start, false);
+    // A touch or click means a person is there (scanners do not click): what they typed goes to the
+    // field before the tap on "Next" is handled in this frame's drawing.
+    flush_held_text(input.frame_start, input.pointer_activity);
 }
 
 void KioskShell::Impl::flush_held_text(std::chrono::steady_clock::time_point now, bool force) {
