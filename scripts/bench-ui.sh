@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The touchscreen's benchmark (docs/BENCHMARKS.md, "Touchscreen"): the real kiosk on the demo
 # (demo camera at 1280x720 previewed every frame, the CJK-heavy demo event, badges to files) in a
-# 1920x1080 window on its own Xvfb display for SECONDS, writing the kiosk's --benchmark-json report
+# 1920x1080 window on its own Xvfb display for SECONDS (idle timers of 5 s from
+# tests/bench/ui_bench.toml, so questions nobody answers give the camera back), writing the kiosk's --benchmark-json report
 # (UI thread CPU per frame, start-up to ready, scan-to-screen) to OUT.
 # Usage: scripts/bench-ui.sh [BUILD_DIR] [OUT] [SECONDS]
 set -euo pipefail
@@ -18,8 +19,8 @@ xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true' EXIT
 read -r -t 10 display_number <&"$display_fd"
 log=$(mktemp)
-DISPLAY=":$display_number" SDL_AUDIODRIVER=dummy "$kiosk" --demo --windowed --size 1920x1080 \
-  --run-seconds "$seconds" --benchmark-json "$out" --state-log "$log" 2>/dev/null
+DISPLAY=":$display_number" SDL_AUDIODRIVER=dummy "$kiosk" --demo --config tests/bench/ui_bench.toml \
+  --windowed --size 1920x1080 --run-seconds "$seconds" --benchmark-json "$out" --state-log "$log" 2>/dev/null
 python3 - "$out" "$log" <<'PY'
 import json, sys, os, subprocess
 out, log = sys.argv[1], sys.argv[2]
@@ -30,4 +31,4 @@ report["screens"] = sum(1 for line in open(log) if '"event":"screen"' in line)
 json.dump(report, open(out, "w"), indent=2)
 print(json.dumps(report, indent=2))
 PY
-rm -f "$log"
+cp "$log" "${out%.json}.state.jsonl"; rm -f "$log"

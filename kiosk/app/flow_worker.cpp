@@ -76,7 +76,8 @@ void FlowWorker::post(flow::Event event) {
 void FlowWorker::run() {
     std::optional<App> app;
     try {
-        app.emplace(settings_.db_path);     // opened now, so the first scan does not pay for it
+        app.emplace(settings_.db_path);     // opened now, so the first scan does not pay for it,
+        app->lists();                       // nor for reading and decoding the events' catalogs
     } catch (const std::exception& failure) {
         post(flow::DeviceHealth{std::nullopt, std::string("the store failed: ") + failure.what(), std::nullopt});
     }

@@ -16,7 +16,10 @@ void add_texts(const nlohmann::json& i18n, std::vector<std::string>& out) {
             if (text.is_string()) out.push_back(text.get<std::string>());
 }
 
-void read_into(App& app, StoreSnapshot& snapshot) {
+} // namespace
+
+StoreSnapshot read_store_snapshot(App& app) {
+    StoreSnapshot snapshot;
     std::vector<const EventCatalog*> seen;
     for (const ListSummary& summary : app.lists()) {
         StoreSnapshot::List list{summary.list.id, summary.list.name, {}};
@@ -38,9 +41,8 @@ void read_into(App& app, StoreSnapshot& snapshot) {
     }
     snapshot.glyph_generation = std::hash<std::string>{}(nlohmann::json(snapshot.glyph_texts).dump());
     snapshot.sync = app.sync_status();
+    return snapshot;
 }
-
-} // namespace
 
 StatusPoller::StatusPoller(std::string db_path, std::chrono::milliseconds interval)
     : db_path_(std::move(db_path)), interval_(interval), snapshot_(std::make_shared<StoreSnapshot>()) {
@@ -77,7 +79,8 @@ void StatusPoller::run() {
         next->version = ++version;
         try {
             if (!app) app = std::make_unique<App>(db_path_);
-            read_into(*app, *next);
+            *next = read_store_snapshot(*app);
+            next->version = version;
         } catch (const std::exception& failure) {
             app.reset();
             next->store_failed = true;

@@ -18,6 +18,8 @@
 
 #include "netsync/sync/sync_engine.h"
 
+namespace kiosk { class App; }
+
 namespace kiosk::ui {
 
 struct StoreSnapshot {
@@ -30,6 +32,10 @@ struct StoreSnapshot {
     bool store_failed = false;
     std::string store_error;
 };
+
+// One reading of the store (the poller's, also used once at start-up so the first font atlas
+// already holds the events' names). Throws like the App does when the store fails.
+StoreSnapshot read_store_snapshot(App& app);
 
 class StatusPoller {
 public:
