@@ -147,7 +147,7 @@ std::string rejection_sentence(const UiContext& ui, const flow::RejectedView& re
     switch (rejected.reason) {
     case RejectReason::already_redeemed:
         if (rejected.first_checkin)
-            return format_message(ui.tr("This ticket has already been used (checked in at %s)."),
+            return format_message(ui.tr("This ticket has already been used (checked in %s)."),
                                   {event_time(ui, *rejected.first_checkin, TimeStyle::relative_day)});
         return ui.tr("This ticket has already been used.");
     case RejectReason::invalid_time: {
