@@ -13,6 +13,18 @@ namespace kiosk::sync {
 
 namespace {
 
+// A photo taken at the kiosk is answered "file:kiosk-photo/NAME.png" and kept next to the store.
+// pretix's redeem takes only files uploaded to it first ("file:" and the upload's id), which this
+// uploader does not do yet: the photo stays on the kiosk and the check-in goes up without it,
+// rather than being refused for an answer pretix cannot read.
+nlohmann::json answers_pretix_takes(const nlohmann::json& answers) {
+    if (!answers.is_object()) return answers;
+    nlohmann::json kept = nlohmann::json::object();
+    for (const auto& [question, value] : answers.items())
+        if (!(value.is_string() && value.get<std::string>().rfind("file:kiosk-photo/", 0) == 0)) kept[question] = value;
+    return kept;
+}
+
 // pretix takes a barcode as text, or binary content as "binary:<base64>".
 std::string raw_barcode(const std::string& raw) {
     const bool printable = utf8::is_valid(raw) &&
@@ -68,7 +80,7 @@ Uploader::Next Uploader::checkin(const UploadJob& job, Timestamp now, UploadRoun
     call.datetime = format_iso8601_utc(job.datetime);
     call.force = true;
     call.nonce = job.nonce;
-    call.answers = job.answers;
+    call.answers = answers_pretix_takes(job.answers);
     auto answer = api_.redeem(call);
     if (!answer) return failure(answer.error(), job.id, job.attempts + 1, false, now, round);
     if (answer->status == "ok") {
