@@ -112,8 +112,15 @@ struct Window::Impl {
     std::optional<uint64_t> last_key_server_ms;
     std::optional<Clock::duration> server_offset;
     void note_server_key(uint64_t server_ms, Clock::time_point polled) {
+        if (server_ms == 0) {               // a synthetic event (XSendEvent) has no time: use SDL's
+            last_key_server_ms.reset();
+            return;
+        }
         const Clock::duration offset = polled - Clock::time_point(std::chrono::milliseconds(server_ms));
-        if (!server_offset || offset < *server_offset) server_offset = offset;
+        // The smallest offset is the least delayed key; one far larger means X's 32-bit millisecond
+        // clock wrapped (every 49.7 days): start over from this key.
+        if (!server_offset || offset < *server_offset || offset - *server_offset > std::chrono::seconds(30))
+            server_offset = offset;
         last_key_server_ms = server_ms;
     }
     Clock::time_point server_key_time(Clock::time_point polled) const {

@@ -16,7 +16,9 @@ namespace {
 // camera for a few seconds reads many times, and the second read must not say "already used".
 constexpr auto kRepeatWindow = std::chrono::seconds(10);
 constexpr auto kAttentionStay = std::chrono::seconds(8);
-constexpr auto kCheckingTimeout = std::chrono::seconds(15);   // the worker is stuck: tell the attendee
+// Longer than the store's busy wait (30 s): a scan waiting for another process's write lock is
+// still decided and recorded, and must not be told "something went wrong" before that.
+constexpr auto kCheckingTimeout = std::chrono::seconds(35);
 constexpr auto kPrintingTimeout = std::chrono::seconds(90);   // a badge this late is a printer problem
 constexpr auto kPhotoCountdown = std::chrono::seconds(3);
 constexpr auto kStaffIdle = std::chrono::seconds(120);
@@ -166,8 +168,11 @@ void Flow::on(const Scanned& scanned) {
         }
         return;
     }
+    if (scanned.text == last_handled_code_ && now_ - last_handled_at_ < kRepeatWindow) {
+        last_handled_at_ = now_;            // still held up to the camera: keep ignoring it
+        return;
+    }
     if (!scans_accepted()) return;
-    if (scanned.text == last_handled_code_ && now_ - last_handled_at_ < kRepeatWindow) return;
     last_activity_ = now_;
     if (view_.screen == Screen::staff) {
         emit(PlayCue{Cue::read});
@@ -478,7 +483,8 @@ void Flow::press_on_staff_pin(std::string_view control) {
     if (control == "back") {
         view_.field.clear();
         back_to_attract();
-    } else if (control == "next" && !view_.field.empty() && !lockout_.locked(now_)) {
+    } else if (control == "next" && !view_.field.empty() && !lockout_.locked(now_) && !pin_in_flight_) {
+        pin_in_flight_ = true;              // one guess at a time
         emit(CheckPin{std::exchange(view_.field, {})});
     } else if (control == "clear") {
         view_.field.clear();
@@ -499,6 +505,8 @@ void Flow::press_on_staff(std::string_view control) {
         back_to_attract();
     } else if (control == "undo") {
         act(StaffAction::undo_last);
+        last_admission_.reset();            // a second press must not undo an older check-in
+        current_secret_.clear();
     } else if (control == "reprint") {
         act(StaffAction::reprint_last);
     } else if (control == "sync") {
@@ -585,7 +593,16 @@ void Flow::on(const Erased&) {
     }
     if (view_.screen != Screen::lookup && view_.screen != Screen::staff_pin) return;
     erase_last_character(view_.field);
-    if (view_.screen == Screen::lookup && !view_.manual_entry && view_.field.size() < kLookupMinimum) view_.hits.clear();
+    if (view_.screen != Screen::lookup || view_.manual_entry) return;
+    if (view_.field.size() < kLookupMinimum) {
+        view_.hits.clear();
+        pending_lookup_ = 0;                // an answer for the longer text must not come back
+        view_.lookup_busy = false;
+    } else {
+        pending_lookup_ = next_request_++;
+        view_.lookup_busy = true;
+        emit(RunLookup{pending_lookup_, view_.field, view_.lists});
+    }
 }
 
 void Flow::on(const LongPressed&) {
@@ -650,7 +667,8 @@ void Flow::on_timeout() {
     case Screen::admitted:
         if (view_.preview) {
             show(Screen::printing);         // the preview waits for "print" or "this is wrong" (idle: done)
-        } else if (settings_.printer && view_.print_state != PrintJobState::done) {
+        } else if (settings_.printer && view_.print_state != PrintJobState::done &&
+                   view_.print_state != PrintJobState::failed) {
             show(Screen::printing, kPrintingTimeout);
         } else {
             show(Screen::done, settings_.done);
@@ -675,13 +693,12 @@ void Flow::on_timeout() {
 
 void Flow::on(const PrintUpdated& update) {
     if (log_) log_->write("print", {{"status", print_job_state_name(update.state)}});
-    if (print_job_ == 0 && view_.print_state) print_job_ = update.job;   // the badge just queued
+    if (update.answers_queue_badge && print_job_ == 0 && view_.print_state) print_job_ = update.job;   // the badge just queued
     if (update.job != print_job_) return;
     view_.print_state = update.state;
-    if (update.state == PrintJobState::failed) {
-        view_.print_problem = update.reason;
-        view_.health.printer = update.reason.empty() ? "the printer failed" : update.reason;
-    }
+    // The attendee's screen says the badge failed; whether the printer itself is in trouble (and
+    // the kiosk out of order) is the print queue's status to say, through DeviceHealth.
+    if (update.state == PrintJobState::failed) view_.print_problem = update.reason;
     if (view_.screen == Screen::printing && (update.state == PrintJobState::done || update.state == PrintJobState::failed))
         show(Screen::done, settings_.done);
 }
@@ -711,22 +728,26 @@ void Flow::on(const DeviceHealth& health) {
 }
 
 void Flow::on(const PinChecked& checked) {
-    if (view_.screen != Screen::staff_pin) return;
-    if (checked.right) {
-        lockout_.record_success();
-        view_.pin_failures = 0;
-        view_.pin_wrong = false;
-        view_.help_requested = false;
-        view_.staff_message.clear();
-        show(Screen::staff);
-        emit(RunStaffAction{StaffAction::refresh_stats, {}, view_.lists.empty() ? 0 : view_.lists.front(), view_.language});
-    } else {
+    pin_in_flight_ = false;
+    // A wrong PIN counts wherever the attendee went meanwhile (Escape right after Enter must not
+    // buy a free guess); a right one opens the panel only from the PIN screen and never while locked.
+    if (!checked.right) {
         lockout_.record_failure(now_);
         view_.pin_failures = lockout_.failures();
-        view_.pin_wrong = true;
         view_.pin_locked_for = lockout_.remaining(now_);
+        if (view_.screen != Screen::staff_pin) return;
+        view_.pin_wrong = true;
         emit(PlayCue{Cue::rejected});
+        return;
     }
+    if (view_.screen != Screen::staff_pin || lockout_.locked(now_)) return;
+    lockout_.record_success();
+    view_.pin_failures = 0;
+    view_.pin_wrong = false;
+    view_.help_requested = false;
+    view_.staff_message.clear();
+    show(Screen::staff);
+    emit(RunStaffAction{StaffAction::refresh_stats, {}, view_.lists.empty() ? 0 : view_.lists.front(), view_.language});
 }
 
 void Flow::on(const StaffReport& report) { view_.staff_message = report.text; }
@@ -786,6 +807,7 @@ void Flow::back_to_attract(bool visit_over) {
     show(Screen::attract);
     // The next attendee starts in the kiosk's language; someone going back a step keeps theirs.
     if (visit_over && view_.language != settings_.default_language) set_language(settings_.default_language);
+    if (visit_over) view_.help_requested = false;
     enter_out_of_order_if_faulty();
 }
 

@@ -64,7 +64,12 @@ struct ScanAnswered {
 };
 struct LookupHit { std::string secret, attendee_name, order, product; };
 struct LookupAnswered { uint64_t request = 0; Outcome<std::vector<LookupHit>> hits; };
-struct PrintUpdated { int64_t job = 0; PrintJobState state = PrintJobState::queued; std::string reason; };
+struct PrintUpdated {
+    int64_t job = 0;
+    PrintJobState state = PrintJobState::queued;
+    std::string reason;
+    bool answers_queue_badge = false;       // the worker's answer to QueueBadge: this is the attendee's job
+};
 struct DeviceHealth {                       // nullopt = fine; else the fault in words, for staff
     std::optional<std::string> camera, store, printer;
 };
@@ -234,6 +239,7 @@ private:
     Clock::time_point last_handled_at_{};
     int64_t print_job_ = 0;
     PinLockout lockout_;
+    bool pin_in_flight_ = false;            // a CheckPin not answered yet
     std::optional<DeviceHealth> acknowledged_;    // faults staff cleared; ignored until they change
     bool quit_ = false;
 };

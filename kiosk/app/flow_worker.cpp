@@ -93,7 +93,10 @@ void FlowWorker::run() {
         try {
             if (!app) app.emplace(settings_.db_path);
             execute(*app, job);
+            if (std::exchange(store_failed_, false))   // working again: the kiosk may leave out-of-order
+                post(flow::DeviceHealth{std::nullopt, std::nullopt, std::nullopt});
         } catch (const std::exception& failure) {
+            store_failed_ = true;
             // The store failed under us: answer the request so the screen moves on, and report the
             // fault so the kiosk goes out of order. A fresh App is tried with the next request.
             std::fprintf(stderr, "kiosk: store failure: %s\n", failure.what());
@@ -141,9 +144,9 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
     } else if (const auto* badge = std::get_if<flow::QueueBadge>(&command)) {
         const auto job = app.queue_badge(badge->admission, badge->language);
         if (!job) {
-            post(flow::PrintUpdated{0, PrintJobState::failed, job.error()});
+            post(flow::PrintUpdated{0, PrintJobState::failed, job.error(), true});
         } else {
-            post(flow::PrintUpdated{job->id, job->state, {}});
+            post(flow::PrintUpdated{job->id, job->state, {}, true});
             if (settings_.print_queue) settings_.print_queue->wake();
         }
     } else if (const auto* preview = std::get_if<flow::RenderPreview>(&command)) {

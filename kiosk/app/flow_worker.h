@@ -67,6 +67,7 @@ private:
     std::deque<Job> jobs_;
     std::vector<flow::Event> events_;
     bool stopping_ = false;
+    bool store_failed_ = false;             // worker thread only: the last request hit a store failure
     std::shared_ptr<sync::SyncEngine> sync_engine_;   // guarded by mutex_; shared: the shell may replace it
     std::shared_ptr<sync::SyncEngine> sync_engine();
     std::thread thread_;

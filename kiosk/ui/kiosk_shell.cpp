@@ -398,8 +398,9 @@ void KioskShell::Impl::watch_staff_corner(const UiContext& ui) {
 void KioskShell::Impl::pump_workers() {
     for (flow::Event& event : worker->drain()) {
         if (const auto* health_event = std::get_if<flow::DeviceHealth>(&event)) {
-            if (health_event->store) store_fault = *health_event->store;
-            continue;                       // folded into update_health
+            // The worker reports the store failing and working again; folded into update_health.
+            store_fault = health_event->store.value_or("");
+            continue;
         }
         if (const auto* answer = std::get_if<flow::ScanAnswered>(&event)) {
             if (pending_verdict && pending_verdict->answered == std::chrono::steady_clock::time_point{})
@@ -461,7 +462,6 @@ void KioskShell::Impl::update_health(std::chrono::steady_clock::time_point now) 
     }
     if (!store_fault.empty()) next.store = store_fault;
     if (snapshot && snapshot->store_failed) next.store = snapshot->store_error;
-    else if (snapshot && !snapshot->store_failed && snapshot->version > 1) store_fault.clear();
     if (print_queue) {
         const printer::PrinterStatus printer = print_queue->printer_status();
         if (printer.state != printer::PrinterState::ready && printer.state != printer::PrinterState::busy)

@@ -99,7 +99,7 @@ TEST_F(FlowTest, AdmissionRunsThroughPrintingToDoneAndBackToAttract) {
     EXPECT_EQ(flow_->view().attendee_name, "Samuel Ashworth");
     const auto after = flow_->take_commands();
     EXPECT_TRUE(std::any_of(after.begin(), after.end(), [](const Command& c) { return std::holds_alternative<QueueBadge>(c); }));
-    flow_->handle(PrintUpdated{42, PrintJobState::queued, {}});
+    flow_->handle(PrintUpdated{42, PrintJobState::queued, {}, true});
     advance(3100ms);
     EXPECT_EQ(screen(), Screen::printing);
     flow_->handle(PrintUpdated{42, PrintJobState::printing, {}});
@@ -386,7 +386,9 @@ TEST_F(FlowTest, AStoreFailureTellsTheAttendeeToSeeStaffNotAnError) {
 
 TEST_F(FlowTest, AWorkerThatNeverAnswersDoesNotHangTheKiosk) {
     scan("secret-1");
-    advance(16s);
+    advance(30s);
+    EXPECT_EQ(screen(), Screen::checking) << "a store busy with another writer (30 s at most) is waited for";
+    advance(6s);
     EXPECT_EQ(screen(), Screen::rejected);
 }
 
@@ -451,7 +453,7 @@ TEST_F(FlowTest, ABadgePreviewPrintsOnlyWhenApprovedAndThisIsWrongSendsToStaff) 
     flow_->handle(Pressed{"print"});
     commands = flow_->take_commands();
     EXPECT_TRUE(std::any_of(commands.begin(), commands.end(), [](const Command& c) { return std::holds_alternative<QueueBadge>(c); }));
-    flow_->handle(PrintUpdated{5, PrintJobState::queued, {}});
+    flow_->handle(PrintUpdated{5, PrintJobState::queued, {}, true});
     flow_->handle(PrintUpdated{5, PrintJobState::done, {}});
     EXPECT_EQ(screen(), Screen::done);
 
@@ -467,6 +469,32 @@ TEST_F(FlowTest, ABadgePreviewPrintsOnlyWhenApprovedAndThisIsWrongSendsToStaff) 
     EXPECT_EQ(screen(), Screen::done);
     EXPECT_TRUE(flow_->view().help_requested);
     EXPECT_TRUE(flow_->view().require_attention);
+}
+
+} // namespace
+} // namespace kiosk::flow
+
+namespace kiosk::flow {
+namespace {
+
+TEST_F(FlowTest, AWrongPinCountsEvenWhenTheScreenWasLeftBeforeItsAnswer) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        flow_->handle(LongPressed{});
+        flow_->handle(Typed{"9999"});
+        flow_->handle(Pressed{"next"});
+        flow_->handle(Pressed{"next"});     // a second Enter while the first guess is checked: ignored
+        int checks = 0;
+        for (const Command& c : flow_->take_commands()) checks += std::holds_alternative<CheckPin>(c);
+        EXPECT_EQ(checks, 1) << "one guess at a time";
+        flow_->handle(Pressed{"back"});     // Escape before the answer comes back
+        flow_->handle(PinChecked{false});
+    }
+    flow_->handle(LongPressed{});
+    flow_->handle(Typed{"1234"});
+    flow_->handle(Pressed{"next"});
+    EXPECT_TRUE(flow_->take_commands().empty()) << "five wrong guesses lock the PIN screen";
+    flow_->handle(PinChecked{true});          // a right answer queued before the lock opens nothing
+    EXPECT_EQ(screen(), Screen::staff_pin);
 }
 
 } // namespace
