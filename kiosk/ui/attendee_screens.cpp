@@ -44,6 +44,14 @@ void draw_phone_pictogram(ImDrawList* draw, ImVec2 center, float unit, const ren
     }
 }
 
+// The attendee is to wait for staff (require_attention, or a badge they said was wrong).
+void send_to_staff(UiContext& ui, Area area, float y) {
+    const render::Palette& colors = render::palette();
+    centered_text(ui, area, y, ui.tr("Please see the help desk"), FontRole::large, colors.warning);
+    centered_text(ui, area, ImGui::GetCursorScreenPos().y + ui.u() * 0.5f, ui.tr("A member of staff will be with you shortly."),
+                  FontRole::body, colors.text);
+}
+
 std::string event_time(const UiContext& ui, Timestamp t, TimeStyle style) {
     return format_local_time(t, find_time_zone(ui.view.event_timezone), ui.view.language, style, now_utc());
 }
@@ -214,9 +222,7 @@ void AdmittedScreen::Draw(UiContext& ui, Area area) {
     centered_text(ui, area, y, welcome, FontRole::huge, colors.text);
     y = ImGui::GetCursorScreenPos().y + u;
     if (ui.view.require_attention) {
-        centered_text(ui, area, y, ui.tr("Please see the help desk"), FontRole::large, colors.warning);
-        y = ImGui::GetCursorScreenPos().y + u * 0.5f;
-        centered_text(ui, area, y, ui.tr("A member of staff will be with you shortly."), FontRole::body, colors.text);
+        send_to_staff(ui, area, y);
     } else if (ui.settings.printer) {
         centered_text(ui, area, y, ui.tr("Your badge is printing…"), FontRole::body, colors.text_muted);
     }
@@ -268,9 +274,7 @@ void DoneScreen::Draw(UiContext& ui, Area area) {
     centered_text(ui, area, y, ui.tr("You're all set. Enjoy the event!"), FontRole::huge, colors.text);
     y = ImGui::GetCursorScreenPos().y + u;
     if (ui.view.require_attention) {
-        centered_text(ui, area, y, ui.tr("Please see the help desk"), FontRole::large, colors.warning);
-        centered_text(ui, area, ImGui::GetCursorScreenPos().y + u * 0.5f, ui.tr("A member of staff will be with you shortly."),
-                      FontRole::body, colors.text);
+        send_to_staff(ui, area, y);
     } else if (ui.settings.printer && ui.view.print_state != PrintJobState::done) {
         centered_text(ui, area, y, ui.tr("Your badge could not be printed. Please see the help desk."), FontRole::body,
                       colors.warning);
