@@ -56,22 +56,14 @@ constexpr SectionSchema kSections[] = {
 // which may quote the text it stumbled on.
 constexpr std::string_view kSecretWords[] = {"token", "secret", "pin_hash"};
 
-constexpr std::string_view kBackendKindNames[] = {"pretix", "constantcontact", "oveit", "brightstar"};
-
 constexpr std::uintmax_t kMaxConfigBytes = 1 << 20;
 constexpr off_t kMaxTokenBytes = 64 * 1024;
 
 } // namespace
 
-std::string_view backend_kind_name(BackendKind kind) {
-    return kBackendKindNames[static_cast<std::size_t>(kind)];
-}
+std::string_view backend_kind_name(BackendKind kind) { return backend::kind_name(kind); }
 
-std::optional<BackendKind> backend_kind_from_name(std::string_view name) {
-    for (std::size_t i = 0; i < std::size(kBackendKindNames); ++i)
-        if (kBackendKindNames[i] == name) return static_cast<BackendKind>(i);
-    return std::nullopt;
-}
+std::optional<BackendKind> backend_kind_from_name(std::string_view name) { return backend::kind_from_name(name); }
 
 namespace {
 
@@ -481,9 +473,12 @@ void read_backend(const SectionReader& in, const std::filesystem::path& base, Ba
             const bool quotable = kind->size() <= 32 && std::none_of(kind->begin(), kind->end(), is_control_or_space);
             std::string what = quotable ? "unknown backend kind \"" + *kind + "\"" : std::string("unknown backend kind");
             const std::string lowered = lower(*kind);
-            auto near = std::find_if(std::begin(kBackendKindNames), std::end(kBackendKindNames),
-                                     [&](std::string_view name) { return close_enough(lowered, name); });
-            if (near != std::end(kBackendKindNames)) what += " \u2014 did you mean \"" + std::string(*near) + "\"?";
+            constexpr BackendKind kKinds[] = {BackendKind::pretix, BackendKind::constantcontact, BackendKind::oveit,
+                                              BackendKind::brightstar};
+            auto near = std::find_if(std::begin(kKinds), std::end(kKinds), [&](BackendKind candidate) {
+                return close_enough(lowered, backend_kind_name(candidate));
+            });
+            if (near != std::end(kKinds)) what += " \u2014 did you mean \"" + std::string(backend_kind_name(*near)) + "\"?";
             else what += "; expected pretix, constantcontact, oveit or brightstar";
             in.problem(*in.find("kind"), "kind", what);
         }

@@ -89,6 +89,7 @@
 #include <vector>
 
 #include "kiosk/app/outcome.h"
+#include "netsync/backend/ticket_client.h"
 
 namespace kiosk {
 
@@ -96,7 +97,7 @@ namespace kiosk {
 // Plain values with the defaults above; a default-constructed KioskConfig is what an empty file
 // gives (and what `kiosk --demo` starts from).
 
-enum class BackendKind { pretix, constantcontact, oveit, brightstar };
+using BackendKind = backend::Kind;                   // netsync/backend/ticket_client.h
 
 std::string_view backend_kind_name(BackendKind kind);                   // "pretix", ...
 std::optional<BackendKind> backend_kind_from_name(std::string_view name); // exact, lower case

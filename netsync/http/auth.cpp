@@ -3,7 +3,12 @@
 namespace kiosk::http {
 
 std::string authorization_value(const ApiToken& token) {
-    return (token.kind == ApiToken::Kind::team ? "Token " : "Device ") + token.secret;
+    switch (token.kind) {
+    case ApiToken::Kind::team: return "Token " + token.secret;
+    case ApiToken::Kind::device: return "Device " + token.secret;
+    case ApiToken::Kind::bearer: return "Bearer " + token.secret;
+    }
+    return "Device " + token.secret;
 }
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {

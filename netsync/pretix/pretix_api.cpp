@@ -6,7 +6,6 @@
 #include "netsync/pretix/pretix_json.h"
 
 // [SECTION] Text and URLs
-// [SECTION] Errors
 // [SECTION] Answers
 // [SECTION] Device set-up
 // [SECTION] Api
@@ -14,6 +13,11 @@
 namespace kiosk::pretix {
 
 using nlohmann::json;
+using backend::bad_answer;
+using backend::from_http;
+using backend::in_context;
+using backend::kind_of_status;
+using backend::make_error;
 
 namespace {
 
@@ -131,60 +135,6 @@ std::string event_url(const Connection& connection, std::string_view slug) {
 }
 
 std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-//-----------------------------------------------------------------------------
-// [SECTION] Errors
-//-----------------------------------------------------------------------------
-
-ApiError make_error(ApiErrorKind kind, std::string message, int status = 0) {
-    ApiError error;
-    error.kind = kind;
-    error.message = std::move(message);
-    error.status = status;
-    return error;
-}
-
-// The http client's sentence names the host and what went wrong; the context says what the kiosk
-// was doing, which staff need to tell a failed upload from a failed download.
-std::string in_context(std::string_view context, std::string_view sentence) {
-    return "While " + std::string(context) + ": " + std::string(sentence);
-}
-
-ApiErrorKind kind_of_status(int status) {
-    switch (status) {
-    case 401: return ApiErrorKind::unauthorized;
-    case 403: return ApiErrorKind::forbidden;
-    case 404: return ApiErrorKind::not_found;
-    case 408:
-    case 429: return ApiErrorKind::busy;
-    default: break;
-    }
-    if (status >= 500) return ApiErrorKind::busy;
-    // A redirect is most often a venue's Wi-Fi login page in front of the internet: the network,
-    // not pretix, and it passes by itself.
-    if (status >= 300 && status < 400) return ApiErrorKind::bad_answer;
-    return ApiErrorKind::refused;
-}
-
-ApiError from_http(const http::Error& error, std::string_view context) {
-    ApiErrorKind kind = ApiErrorKind::unreachable;
-    switch (error.kind) {
-    case http::ErrorKind::timeout:
-    case http::ErrorKind::connect:
-    case http::ErrorKind::tls: kind = ApiErrorKind::unreachable; break;
-    case http::ErrorKind::http_status: kind = kind_of_status(error.status); break;
-    case http::ErrorKind::malformed: kind = ApiErrorKind::bad_answer; break;
-    case http::ErrorKind::cancelled: kind = ApiErrorKind::cancelled; break;
-    }
-    ApiError out = make_error(kind, in_context(context, error.message), error.status);
-    out.retry_after = error.retry_after;
-    return out;
-}
-
-ApiError bad_answer(std::string_view context, const std::string& host, std::string_view what, int status) {
-    return make_error(ApiErrorKind::bad_answer,
-                      in_context(context, host + " " + std::string(what) + "; try again in a while."), status);
-}
 
 //-----------------------------------------------------------------------------
 // [SECTION] Answers
@@ -412,10 +362,6 @@ ApiResult<DeviceCredentials> read_credentials(const json& answer, const Handshak
 }
 
 } // namespace
-
-bool ApiError::retry_later() const {
-    return kind == ApiErrorKind::unreachable || kind == ApiErrorKind::busy || kind == ApiErrorKind::bad_answer;
-}
 
 std::expected<Handshake, std::string> parse_handshake(std::string_view text) {
     const auto parsed = parse_json_text(trim(text), "the set-up code");

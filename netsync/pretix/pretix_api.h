@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsync/backend/api_error.h"
 #include "netsync/http/auth.h"
 #include "netsync/http/http_client.h"
 
@@ -78,26 +79,10 @@ struct Connection {
     http::ApiToken token;
 };
 
-enum class ApiErrorKind {
-    unreachable,      // timeout, refused or broken connection, TLS: try again later
-    busy,             // 429 or 5xx after the client's retries: try again later
-    unauthorized,     // 401: the token is wrong or was revoked; sync stops until set up again
-    forbidden,        // 403: the token may not see this organizer or event
-    not_found,        // 404 on a resource: no such organizer or event
-    bad_answer,       // not JSON, wrong shape, truncated, wrong content type: try again later
-    refused,          // 400 on a set-up call, or any other 4xx: the server said no for good, in its words (`message`)
-    cancelled,        // the sync thread is stopping
-};
-
-struct ApiError {
-    ApiErrorKind kind = ApiErrorKind::unreachable;
-    std::string message;                    // one sentence for staff, never a token
-    int status = 0;                         // HTTP status when there was one
-    std::optional<std::chrono::seconds> retry_after;   // the server's Retry-After (429, 503) when longer than the client waits
-    bool retry_later() const;               // unreachable, busy, bad_answer
-};
-
-template <class T> using ApiResult = std::expected<T, ApiError>;
+// The error vocabulary every backend shares (netsync/backend/api_error.h).
+using ApiErrorKind = backend::ApiErrorKind;
+using ApiError = backend::ApiError;
+template <class T> using ApiResult = backend::ApiResult<T>;
 
 //-----------------------------------------------------------------------------
 // [SECTION] Api

@@ -59,18 +59,13 @@ pretix::ApiResult<std::vector<std::string>> event_slugs(const SyncSettings& sett
     return slugs;
 }
 
-bool stops_sync(const pretix::ApiError& error) {
-    return error.kind == pretix::ApiErrorKind::unauthorized || error.kind == pretix::ApiErrorKind::forbidden ||
-           error.kind == pretix::ApiErrorKind::not_found;
-}
-
 void record_outcome(Store& store, const SyncReport& report, Timestamp attempt) {
     SyncStatus status = read_sync_status(store);
     status.last_attempt = attempt;
     const auto& error = report.error;
     status.online = !error || !(error->kind == pretix::ApiErrorKind::unreachable ||
                                 error->kind == pretix::ApiErrorKind::cancelled);
-    status.stopped = error && stops_sync(*error);
+    status.stopped = error && error->stops_sync();
     status.last_error = error ? error->message : std::string();
     if (!error) status.last_success = attempt;
     store.set_note(kStatusNote, to_json(status).dump());

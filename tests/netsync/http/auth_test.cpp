@@ -1,4 +1,4 @@
-// The two pretix token kinds and the redaction that keeps them out of text.
+// The token kinds (pretix team and device, OAuth bearer) and the redaction that keeps them out of text.
 #include "netsync/http/auth.h"
 
 #include <gtest/gtest.h>
@@ -6,9 +6,10 @@
 namespace kiosk::http {
 namespace {
 
-TEST(Authorization, TeamTokenAndDeviceToken) {
+TEST(Authorization, TeamDeviceAndBearerTokens) {
     EXPECT_EQ(authorization_value({ApiToken::Kind::team, "abc123"}), "Token abc123");
     EXPECT_EQ(authorization_value({ApiToken::Kind::device, "kpp4jn8g"}), "Device kpp4jn8g");
+    EXPECT_EQ(authorization_value({ApiToken::Kind::bearer, "eyJ0"}), "Bearer eyJ0");
 }
 
 TEST(Redact, EveryOccurrenceOfEverySecret) {
