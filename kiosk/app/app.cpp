@@ -1,5 +1,6 @@
 #include "kiosk/app/app.h"
 
+#include "kiosk/app/app_ticket_backend.h"
 #include "kiosk/app/decision_reads.h"
 #include "kiosk/core/nonce.h"
 #include "kiosk/core/time.h"
@@ -13,7 +14,7 @@ NewCheckin admission_of(const Verdict& verdict, const ScanRequest& request) {
     NewCheckin checkin;
     checkin.event_id = verdict.event.value_or(0);
     checkin.list_id = verdict.list.value_or(0);
-    if (!verdict.offline_signed) checkin.position_id = verdict.position->id;
+    if (verdict.position_stored()) checkin.position_id = verdict.position->id;
     checkin.secret = verdict.position->secret;
     checkin.type = request.type;
     checkin.datetime = request.now;
@@ -32,7 +33,7 @@ FailedScan failed_scan_of(const Verdict& verdict, const ScanRequest& request, in
     failed.type = request.type;
     failed.datetime = request.now;
     failed.nonce = make_nonce();
-    if (verdict.position && !verdict.offline_signed) failed.position_id = verdict.position->id;
+    if (verdict.position_stored()) failed.position_id = verdict.position->id;
     return failed;
 }
 
@@ -45,6 +46,8 @@ bool needs_attention(const SearchHit& hit, const EventCatalog* catalog) {
 } // namespace
 
 App::App(const std::string& db_path) : store_(db_path) {}
+
+App::~App() = default;
 
 Outcome<ImportReport> App::import_pretix_directory(const std::filesystem::path& directory, const std::string& organizer) {
     auto import = pretix::read_event_directory(directory, organizer);
@@ -94,6 +97,12 @@ Outcome<ScanOutcome> App::scan(const ScanRequest& request) {
         ScanRequest with_nonce = request;
         if (auto decided = scan_online(with_nonce)) return std::move(*decided);
         return decide_locally(with_nonce);
+    }
+    if (ticket_backend_) {
+        if (auto decided = scan_with_ticket_backend(request)) return std::move(*decided);
+        auto outcome = decide_locally(request);
+        if (outcome) add_backend_name(*outcome);
+        return outcome;
     }
     return decide_locally(request);
 }
@@ -146,6 +155,12 @@ Outcome<UndoOutcome> App::undo(const UndoRequest& request) {
         store_.revert_latest_checkin(list.event_id, list.id, position_id, scanned.text, request.now, make_nonce());
     if (!outcome.checkin) {
         outcome.explanation = "this ticket has no check-in on list " + std::to_string(list.id) + " to undo";
+        return outcome;
+    }
+    // Reverting here what the backend keeps would only make the two disagree: left as it was.
+    if (auto refused = backend_refuses_undo(list, *outcome.checkin)) {
+        outcome.checkin.reset();
+        outcome.explanation = std::move(*refused);
         return outcome;
     }
     transaction.commit();

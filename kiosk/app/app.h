@@ -21,6 +21,7 @@
 #include "kiosk/app/catalog_cache.h"
 #include "kiosk/app/outcome.h"
 #include "kiosk/core/engine.h"
+#include "netsync/backend/ticket_client.h"
 #include "netsync/pretix/pretix_api.h"
 #include "netsync/store/store.h"
 #include "netsync/sync/online_check.h"
@@ -41,7 +42,8 @@ struct ScanOutcome {
     Verdict verdict;
     std::string event_slug;                 // of verdict.event; empty when no event decided
     std::optional<RecordedCheckin> checkin; // set exactly when the verdict is ok; already on disk
-    bool decided_by_server = false;         // online mode: pretix decided (else this kiosk did)
+    bool decided_by_server = false;         // the backend decided (online mode, or a backend that keeps no tickets here)
+    bool trusted_offline = false;           // admitted unchecked: the backend was away and the organiser trusts offline scans
 };
 
 struct UndoRequest {
@@ -97,12 +99,24 @@ struct ImportReport {
     Event event;
 };
 
+// How scans use a backend other than pretix (netsync/backend/ticket_client.h). A backend that keeps
+// no copy of its tickets here (Constant Contact, BrightStar) is asked about every scan; one that
+// downloads (Oveit) is asked first only in online mode, and told of nothing but names otherwise.
+struct TicketBackendOptions {
+    backend::Kind kind = backend::Kind::constantcontact;
+    backend::Connection connection;         // this thread's client; request_timeout is a scan's deadline
+    bool online = false;                    // a backend that downloads: let the server decide first
+    bool trust_offline_scans = false;       // admit unchecked when a backend without a copy is away
+    std::chrono::seconds retry_after{30};   // after a failed ask, do not wait on the server this long
+};
+
 // [SECTION] App
 // Thread rule: an App owns one store connection and belongs to the thread that made it; every
 // thread that needs the store makes its own App on the same file (WAL lets them work together).
 class App {
 public:
     explicit App(const std::string& db_path);
+    ~App();
 
     // Reads one event dumped in pretix API JSON and imports it (one transaction: all or nothing).
     Outcome<ImportReport> import_pretix_directory(const std::filesystem::path& directory, const std::string& organizer);
@@ -162,7 +176,12 @@ public:
     // is recorded here as already uploaded, with the nonce pretix saw; a local decision after a
     // failed ask reuses that nonce, so a request that did reach pretix is never counted twice.
     void go_online(const pretix::Connection& connection, const sync::OnlineSettings& settings);
-    std::optional<sync::OnlineState> online_state() const;   // nullopt: online mode is off
+    // Whether the backend answered the last ask; nullopt: no backend is asked at scan time.
+    std::optional<sync::OnlineState> online_state() const;
+
+    // From now on scan() uses this backend for the events it owns (organizer = its kind's name) as
+    // TicketBackendOptions says; `client` replaces the one make_ticket_client would make (tests).
+    void use_ticket_backend(const TicketBackendOptions& options, std::unique_ptr<backend::TicketClient> client = {});
 
     Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
 
@@ -175,10 +194,20 @@ private:
     // The ticket with this code in the list's event.
     Outcome<Position> position_on_list(std::string_view raw, int64_t list);
     Outcome<ScanOutcome> record_server_verdict(const ScanRequest& request, const sync::ServerVerdict& server);
+    // A backend other than pretix decides (app_ticket_backend.cpp); nullopt: decide locally.
+    struct TicketBackend;
+    std::optional<Outcome<ScanOutcome>> scan_with_ticket_backend(const ScanRequest& request);
+    Outcome<ScanOutcome> record_backend_answer(const ScanRequest& request, const CheckinList& list,
+                                               const EventCatalog& catalog, const backend::TicketAnswer& answer);
+    Outcome<ScanOutcome> record_unchecked(const ScanRequest& request, const CheckinList& list,
+                                          const EventCatalog& catalog, const backend::ApiError& why);
+    void add_backend_name(ScanOutcome& outcome);
+    std::optional<std::string> backend_refuses_undo(const CheckinList& list, const RevertedCheckin& reverted);
 
     Store store_;
     CatalogCache catalogs_;
     std::unique_ptr<sync::OnlineChecker> online_;
+    std::unique_ptr<TicketBackend> ticket_backend_;
 };
 
 } // namespace kiosk

@@ -34,11 +34,6 @@ void App::go_online(const pretix::Connection& connection, const sync::OnlineSett
     online_ = std::make_unique<sync::OnlineChecker>(connection, settings);
 }
 
-std::optional<sync::OnlineState> App::online_state() const {
-    if (!online_) return std::nullopt;
-    return online_->state();
-}
-
 std::optional<Outcome<ScanOutcome>> App::scan_online(ScanRequest& request) {
     const CleanedScan scanned = clean_scanned_text(request.raw);
     if (!scanned.usable) return std::nullopt;   // nothing pretix could read either

@@ -49,7 +49,7 @@ Outcome<std::optional<Image>> App::badge_preview(const ScanOutcome& admission, s
         return std::unexpected("only an admitted ticket gets a badge");
     PrintJob job;
     job.event_id = *verdict.event;
-    if (!verdict.offline_signed) job.position_id = verdict.position->id;
+    if (verdict.position_stored()) job.position_id = verdict.position->id;
     job.secret = verdict.position->secret;
     job.language = std::string(language);
     const auto badge = badge_of(store_, job, layout_file);
@@ -66,7 +66,7 @@ Outcome<PrintJob> App::queue_badge(const ScanOutcome& admission, std::string_vie
         return std::unexpected("only an admitted ticket gets a badge");
     NewPrintJob job;
     job.event_id = *verdict.event;
-    if (!verdict.offline_signed) job.position_id = verdict.position->id;
+    if (verdict.position_stored()) job.position_id = verdict.position->id;
     job.secret = verdict.position->secret;
     job.language = std::string(language);
     return store_.queue_print(job, now_utc());

@@ -73,10 +73,15 @@ void FlowWorker::post(flow::Event event) {
     events_.push_back(std::move(event));
 }
 
+void FlowWorker::open_app(std::optional<App>& app) const {
+    app.emplace(settings_.db_path);
+    if (settings_.ticket_backend) app->use_ticket_backend(*settings_.ticket_backend);
+}
+
 void FlowWorker::run() {
     std::optional<App> app;
     try {
-        app.emplace(settings_.db_path);     // opened now, so the first scan does not pay for it,
+        open_app(app);                      // opened now, so the first scan does not pay for it,
         app->lists();                       // nor for reading and decoding the events' catalogs
     } catch (const std::exception& failure) {
         post(flow::DeviceHealth{std::nullopt, std::string("the store failed: ") + failure.what(), std::nullopt});
@@ -91,7 +96,7 @@ void FlowWorker::run() {
             jobs_.pop_front();
         }
         try {
-            if (!app) app.emplace(settings_.db_path);
+            if (!app) open_app(app);
             execute(*app, job);
             if (std::exchange(store_failed_, false))   // working again: the kiosk may leave out-of-order
                 post(flow::DeviceHealth{std::nullopt, std::nullopt, std::nullopt});

@@ -39,6 +39,7 @@ struct FlowWorkerSettings {
     std::optional<std::filesystem::path> badge_layout;  // replaces the events' layouts (kiosk.badge_layout)
     std::filesystem::path device_file;      // where a device set-up scanned on the staff panel is saved
     std::string ca_file;
+    std::optional<TicketBackendOptions> ticket_backend;   // scans ask Constant Contact, Oveit or BrightStar
 };
 
 class FlowWorker {
@@ -57,6 +58,7 @@ private:
     struct SavePhoto { Image photo; };
     using Job = std::variant<flow::Command, SavePhoto>;
     void run();
+    void open_app(std::optional<App>& app) const;   // the worker's App, set up for the backend
     void execute(App& app, const Job& job);
     void execute(App& app, const flow::Command& command);
     void post(flow::Event event);

@@ -1,5 +1,10 @@
 #include "kiosk/app/sync_settings.h"
 
+#include <unistd.h>
+
+#include <array>
+
+#include "netsync/backend/backend_file.h"
 #include "netsync/pretix/device_file.h"
 
 namespace kiosk {
@@ -11,6 +16,54 @@ const std::string& first_given(const std::string& flag, const std::string& confi
     return configured.empty() ? device : configured;
 }
 
+// How the kiosk names itself to a backend that asks (BrightStar's scanner_id): the machine's name.
+std::string this_kiosks_name() {
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "kiosk";
+    return name.data();
+}
+
+void apply_timing(const KioskConfig& config, sync::SyncSettings& settings) {
+    settings.ca_file = config.backend.ca_file.string();
+    settings.connect_timeout = std::chrono::milliseconds(config.sync.connect_timeout_ms);
+    settings.request_timeout = std::chrono::milliseconds(config.sync.request_timeout_ms);
+    settings.upload_interval = std::chrono::seconds(config.sync.upload_interval_seconds);
+    settings.download_interval = std::chrono::seconds(config.sync.download_interval_seconds);
+}
+
+// Constant Contact, Oveit, BrightStar: flags over the configuration over what the last
+// `kioskctl sync --backend` saved next to the store.
+Outcome<sync::SyncSettings> resolve_ticket_backend(const SyncFlags& flags, const KioskConfig& config,
+                                                   const std::string& db_path) {
+    const BackendKind kind = config.backend.kind;
+    const std::string name(backend_kind_name(kind));
+    const auto loaded = backend::load_backend(backend::backend_file_path(db_path, kind));
+    if (!loaded) return std::unexpected(loaded.error());
+    backend::SavedBackend none;
+    none.kind = kind;
+    const backend::SavedBackend& saved = *loaded ? **loaded : none;
+
+    sync::SyncSettings settings;
+    settings.kind = kind;
+    settings.connection.url = first_given(flags.url, config.backend.url, saved.url);
+    settings.connection.token = {http::ApiToken::Kind::bearer, first_given(flags.token, config.backend.token, saved.token)};
+    settings.events = !flags.events.empty() ? flags.events : !config.backend.events.empty() ? config.backend.events : saved.events;
+    settings.scanner_id = saved.scanner_id.empty() ? this_kiosks_name() : saved.scanner_id;
+    if (settings.connection.url.empty())
+        return std::unexpected("this kiosk is not connected to " + name + ": give --url (the API base up to its version, e.g. " +
+                               (kind == BackendKind::constantcontact ? "https://api.cc.email/v3"
+                                : kind == BackendKind::oveit         ? "https://l.oveit.com/api"
+                                                                     : "https://HOST/v1") +
+                               "), or backend.url in the configuration");
+    // BrightStar's seed names no authentication; the other two cannot be called without a token.
+    if (settings.connection.token.secret.empty() && kind != BackendKind::brightstar)
+        return std::unexpected("no " + name + " token: give --token, or backend.token_file in the configuration");
+    if (settings.events.empty())
+        return std::unexpected("no " + name + " event: give --event with the backend's event id, or backend.events");
+    apply_timing(config, settings);
+    return settings;
+}
+
 } // namespace
 
 std::filesystem::path device_file_path(const KioskConfig& config, const std::string& db_path) {
@@ -20,9 +73,15 @@ std::filesystem::path device_file_path(const KioskConfig& config, const std::str
 
 Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const KioskConfig& config,
                                                   const std::string& db_path) {
-    if (config.backend.kind != BackendKind::pretix)
-        return std::unexpected("sync with the " + std::string(backend_kind_name(config.backend.kind)) +
-                               " backend is not built yet; only pretix syncs today");
+    if (config.backend.kind != BackendKind::pretix) return resolve_ticket_backend(flags, config, db_path);
+    // Nothing says pretix: a store `kioskctl sync --backend` connected to another backend stays with it.
+    if (flags.url.empty() && config.backend.url.empty() && !std::filesystem::exists(device_file_path(config, db_path)))
+        for (const BackendKind kind : {BackendKind::constantcontact, BackendKind::oveit, BackendKind::brightstar})
+            if (std::filesystem::exists(backend::backend_file_path(db_path, kind))) {
+                KioskConfig saved = config;
+                saved.backend.kind = kind;
+                return resolve_ticket_backend(flags, saved, db_path);
+            }
     const auto device = pretix::load_device_credentials(device_file_path(config, db_path));
     if (!device) return std::unexpected(device.error());
     const pretix::DeviceCredentials none;
@@ -40,12 +99,43 @@ Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const 
         return std::unexpected("this kiosk is not connected to pretix: scan pretix's device set-up code "
                                "(kioskctl setup --qr JSON), or give --url, --token and --organizer");
     settings.events = flags.events.empty() ? config.backend.events : flags.events;
-    settings.ca_file = config.backend.ca_file.string();
-    settings.connect_timeout = std::chrono::milliseconds(config.sync.connect_timeout_ms);
-    settings.request_timeout = std::chrono::milliseconds(config.sync.request_timeout_ms);
-    settings.upload_interval = std::chrono::seconds(config.sync.upload_interval_seconds);
-    settings.download_interval = std::chrono::seconds(config.sync.download_interval_seconds);
+    apply_timing(config, settings);
     return settings;
+}
+
+Outcome<void> remember_backend(const sync::SyncSettings& settings, const std::string& db_path) {
+    if (settings.kind == BackendKind::pretix) return {};   // pretix keeps its device file (kioskctl setup)
+    backend::SavedBackend saved;
+    saved.kind = settings.kind;
+    saved.url = settings.connection.url;
+    saved.token = settings.connection.token.secret;
+    saved.events = settings.events;
+    saved.scanner_id = settings.scanner_id;
+    return backend::save_backend(backend::backend_file_path(db_path, settings.kind), saved);
+}
+
+std::optional<TicketBackendOptions> ticket_backend_options(const sync::SyncSettings& settings, const KioskConfig& config) {
+    if (settings.kind == BackendKind::pretix) return std::nullopt;
+    TicketBackendOptions options;
+    options.kind = settings.kind;
+    options.connection = sync::ticket_connection(settings, nullptr);
+    // A scan waits for the server at most this long (connect included), then decides without it.
+    options.connection.request_timeout = std::chrono::milliseconds(config.sync.online_timeout_ms);
+    options.connection.connect_timeout = std::min(options.connection.connect_timeout, options.connection.request_timeout);
+    options.online = config.sync.online;
+    options.trust_offline_scans = config.kiosk.trust_offline_scans;
+    return options;
+}
+
+void connect_scans(App& app, const KioskConfig& config, const std::string& db_path) {
+    const auto settings = resolve_sync_settings({}, config, db_path);
+    if (!settings) return;   // not connected: every scan is decided from the store
+    if (const auto options = ticket_backend_options(*settings, config)) {
+        app.use_ticket_backend(*options);
+    } else if (config.sync.online) {
+        app.go_online(settings->connection, {std::chrono::milliseconds(config.sync.online_timeout_ms),
+                                             std::chrono::seconds(30), config.backend.ca_file.string()});
+    }
 }
 
 } // namespace kiosk

@@ -29,11 +29,11 @@ json question_json(const Question& question) {
 
 std::string dump_line(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json position_json(const Position& position, bool offline_signed) {
+json position_json(const Position& position, bool not_stored) {
     return {
-        {"id", offline_signed ? json(nullptr) : json(position.id)},
-        {"order", offline_signed ? json(nullptr) : json(position.order)},
-        {"positionid", offline_signed ? json(nullptr) : json(position.positionid)},
+        {"id", not_stored ? json(nullptr) : json(position.id)},
+        {"order", not_stored ? json(nullptr) : json(position.order)},
+        {"positionid", not_stored ? json(nullptr) : json(position.positionid)},
         {"secret", printable_scan(position.secret)},
         {"item", position.item},
         {"variation", optional_id(position.variation)},
@@ -52,7 +52,7 @@ json scan_json(const ScanOutcome& outcome) {
     out["reason_explanation"] = verdict.explanation.empty() ? json(nullptr) : json(verdict.explanation);
     out["list"] = optional_id(verdict.list);
     out["event"] = outcome.event_slug.empty() ? json(nullptr) : json(outcome.event_slug);
-    out["position"] = verdict.position ? position_json(*verdict.position, verdict.offline_signed) : json(nullptr);
+    out["position"] = verdict.position ? position_json(*verdict.position, !verdict.position_stored()) : json(nullptr);
     out["offline_signed"] = verdict.offline_signed;
     out["require_attention"] = verdict.require_attention;
     out["questions"] = json::array();
@@ -70,6 +70,8 @@ json scan_json(const ScanOutcome& outcome) {
                           {"type", checkin_type_name(outcome.checkin->type)},
                           {"nonce", outcome.checkin->nonce}};
     out["decided_by"] = outcome.decided_by_server ? "server" : "kiosk";
+    // Admitted without any check: the backend could not be asked and the organiser trusts offline scans.
+    out["trusted_offline"] = outcome.trusted_offline;
     return out;
 }
 

@@ -9,7 +9,7 @@
 
 namespace kiosk::cli {
 
-nlohmann::json position_json(const Position& position, bool offline_signed = false);
+nlohmann::json position_json(const Position& position, bool not_stored = false);   // not_stored: no local id, order
 nlohmann::json scan_json(const ScanOutcome& outcome);
 nlohmann::json undo_json(const UndoOutcome& outcome, int64_t list_id);
 nlohmann::json search_json(const std::vector<SearchResult>& results);

@@ -263,11 +263,15 @@ struct SyncCommand {
     CLI::App* command = nullptr;
     void add_to(CLI::App& app) {
         command = app.add_subcommand("sync", "upload queued check-ins and download the events now");
-        command->add_option("--url", flags.url, "the pretix installation (default: config, then kioskctl setup)");
-        command->add_option("--token", flags.token, "a team API token");
-        command->add_option("--organizer", flags.organizer, "organizer slug");
-        command->add_option("--event", events, "event slugs, comma-separated (default: every event the token sees)");
-        command->add_option("--backend", backend, "pretix (the others are not built yet)")
+        command->add_option("--url", flags.url,
+                            "pretix: the installation (default: config, then kioskctl setup); the others: the API "
+                            "base up to its version segment");
+        command->add_option("--token", flags.token, "pretix: a team API token; the others: their access token");
+        command->add_option("--organizer", flags.organizer, "pretix: organizer slug");
+        command->add_option("--event", events,
+                            "pretix: event slugs, comma-separated (default: every event the token sees); the others: "
+                            "the backend's event ids");
+        command->add_option("--backend", backend, "pretix (default), constantcontact, oveit or brightstar")
             ->check(CLI::IsMember({"pretix", "constantcontact", "oveit", "brightstar"}));
     }
     int run(App& app, KioskConfig config, const std::string& db_path) {
@@ -279,6 +283,8 @@ struct SyncCommand {
         if (command->count("--backend") > 0) config.backend.kind = *backend_kind_from_name(backend);
         const auto settings = resolve_sync_settings(flags, config, db_path);
         if (!settings) return fail(settings.error());
+        // Later commands on this store (scan, undo, the kiosk) reach the same backend without the token.
+        if (const auto saved = remember_backend(*settings, db_path); !saved) return fail(saved.error());
         const sync::SyncReport report = app.sync(*settings);
         return print(cli::sync_json(report), report.error ? kExitNegative : kExitOk);
     }
@@ -352,13 +358,7 @@ int main(int argc, char** argv) {
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
         if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
         if (print_command.command->parsed()) return print_command.run(app, *config);
-        if (config->sync.online && (scan.command->parsed())) {
-            // Online mode asks pretix first; without a connection set up it is simply off.
-            if (const auto settings = resolve_sync_settings({}, *config, db_path))
-                app.go_online(settings->connection,
-                              {std::chrono::milliseconds(config->sync.online_timeout_ms), std::chrono::seconds(30),
-                               config->backend.ca_file.string()});
-        }
+        if (scan.command->parsed()) connect_scans(app, *config, db_path);
         if (import.command->parsed()) return import.run(app);
         if (scan.command->parsed()) return scan.run(app);
         if (undo.command->parsed()) return undo.run(app);

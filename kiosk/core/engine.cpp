@@ -34,6 +34,7 @@ std::string_view reject_reason_name(RejectReason reason) {
     case RejectReason::revoked: return "revoked";
     case RejectReason::unapproved: return "unapproved";
     case RejectReason::error: return "error";
+    case RejectReason::offline: return "offline";
     }
     return "error";
 }
@@ -42,7 +43,8 @@ std::optional<RejectReason> reject_reason_from_name(std::string_view name) {
     for (const RejectReason reason :
          {RejectReason::invalid, RejectReason::unpaid, RejectReason::blocked, RejectReason::invalid_time,
           RejectReason::canceled, RejectReason::already_redeemed, RejectReason::product, RejectReason::rules,
-          RejectReason::ambiguous, RejectReason::revoked, RejectReason::unapproved, RejectReason::error})
+          RejectReason::ambiguous, RejectReason::revoked, RejectReason::unapproved, RejectReason::error,
+          RejectReason::offline})
         if (reject_reason_name(reason) == name) return reason;
     return std::nullopt;
 }

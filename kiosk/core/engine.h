@@ -17,8 +17,10 @@
 namespace kiosk {
 
 enum class VerdictStatus { ok, incomplete, error };
+// pretix's reasons, and `offline`: a backend that keeps no copy of its tickets here could not be
+// asked, and the organiser does not trust offline scans (netsync/backend/ticket_client.h).
 enum class RejectReason { none, invalid, unpaid, blocked, invalid_time, canceled, already_redeemed, product, rules,
-                          ambiguous, revoked, unapproved, error };
+                          ambiguous, revoked, unapproved, error, offline };
 std::string_view verdict_status_name(VerdictStatus status);
 std::string_view reject_reason_name(RejectReason reason);          // pretix's wire names; "" for none
 std::optional<RejectReason> reject_reason_from_name(std::string_view name);  // a wire name we know, else nullopt
@@ -82,6 +84,7 @@ struct Verdict {
     std::optional<int64_t> event;          // its event
     std::optional<Position> position;      // the ticket (signed tickets: secret, item, variation, subevent)
     bool offline_signed = false;           // admitted from a pretix_sig1 signature, no synced position
+    bool position_from_backend = false;    // what a backend that keeps no tickets here told of it: no local id
     bool require_attention = false;
     std::vector<Question> questions;       // `incomplete`: still to answer, in display order
     std::map<int64_t, std::string> answer_errors; // given answers that were invalid, by question id
@@ -89,6 +92,8 @@ struct Verdict {
     std::optional<Timestamp> first_checkin; // `already_redeemed`: when the ticket was first used
     std::string secret;                    // the cleaned text that decided
     std::string order_locale;              // the order's language (pretix `locale`), "" when unknown
+
+    bool position_stored() const { return position && !offline_signed && !position_from_backend; }
 };
 
 // Decides on `snapshot.scanned` (the raw text in `request` is only reported back).

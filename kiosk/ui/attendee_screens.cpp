@@ -178,6 +178,7 @@ std::string rejection_sentence(const UiContext& ui, const flow::RejectedView& re
     case RejectReason::ambiguous: return ui.tr("This ticket matches more than one booking. Please see the help desk.");
     case RejectReason::revoked: return ui.tr("This ticket has been replaced by a newer one. Please show your latest ticket.");
     case RejectReason::unapproved: return ui.tr("This order is waiting for approval. Please see the help desk.");
+    case RejectReason::offline: return ui.tr("We cannot check tickets right now. Please see the help desk.");
     case RejectReason::error:
     case RejectReason::none: break;
     }

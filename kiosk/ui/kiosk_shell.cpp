@@ -283,7 +283,11 @@ void KioskShell::Impl::start_workers() {
         print_queue = std::make_unique<PrintQueue>(std::move(settings));
         print_queue->start();
     }
-    if (!config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path))) start_sync();
+    // Constant Contact, Oveit, BrightStar: configured, or saved by `kioskctl sync --backend` (sync_settings.h).
+    const auto resolved = resolve_sync_settings({}, config, db_path);
+    const bool other_backend = resolved && resolved->kind != BackendKind::pretix;
+    if (other_backend || !config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path)))
+        start_sync();
     FlowWorkerSettings worker_settings;
     worker_settings.db_path = db_path;
     worker_settings.staff_pin_hash = config.kiosk.staff_pin_hash;
@@ -293,6 +297,7 @@ void KioskShell::Impl::start_workers() {
     worker_settings.device_file = device_file_path(config, db_path);
     if (!config.kiosk.badge_layout.empty()) worker_settings.badge_layout = config.kiosk.badge_layout;
     worker_settings.ca_file = config.backend.ca_file.string();
+    if (other_backend) worker_settings.ticket_backend = ticket_backend_options(*resolved, config);
     worker = std::make_unique<FlowWorker>(std::move(worker_settings));
     poller = std::make_unique<StatusPoller>(db_path, std::chrono::milliseconds(2000));
 

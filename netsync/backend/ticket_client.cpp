@@ -16,6 +16,10 @@ constexpr std::array<std::pair<Kind, std::string_view>, 4> kNames{{
 
 } // namespace
 
+bool ends_round(const ApiError& error) {
+    return error.kind == ApiErrorKind::unreachable || error.kind == ApiErrorKind::cancelled || error.stops_sync();
+}
+
 std::string_view kind_name(Kind kind) {
     for (const auto& [k, name] : kNames)
         if (k == kind) return name;
@@ -49,7 +53,10 @@ Capabilities capabilities_of(Kind kind) {
 std::vector<ApiResult<TicketAnswer>> TicketClient::check_in_queued(std::span<const TicketCall> calls) {
     std::vector<ApiResult<TicketAnswer>> answers;
     answers.reserve(calls.size());
-    for (const TicketCall& call : calls) answers.push_back(check_in(call));
+    for (const TicketCall& call : calls) {
+        answers.push_back(check_in(call));
+        if (!answers.back() && ends_round(answers.back().error())) break;
+    }
     return answers;
 }
 

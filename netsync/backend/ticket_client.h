@@ -117,14 +117,16 @@ public:
     // a call answers ApiErrorKind::refused.
     virtual ApiResult<TicketAnswer> look_up(const TicketCall& call) = 0;
 
-    // Queued check-ins made at the kiosk, sent later (uploads): one answer per call, in order.
+    // Queued check-ins made at the kiosk, sent later (uploads): one answer per call, in order, or
+    // fewer when the server could not be reached (or refused the token): the calls without an
+    // answer were not sent, and are not tried against a server known to be away.
     // A backend that takes several tickets in one request (Constant Contact) sends up to
     // max_batch() at once; when the server refuses a batch of several for good, each is sent
     // alone so that one bad ticket does not hold back the others. Default: one by one.
     virtual size_t max_batch() const { return 1; }
     virtual std::vector<ApiResult<TicketAnswer>> check_in_queued(std::span<const TicketCall> calls);
 
-    // Reverts check-ins the server has (capabilities().undo); one answer per call, in order. A
+    // Reverts check-ins the server has (capabilities().undo); answers as check_in_queued's. A
     // backend without undo answers ApiErrorKind::refused with a sentence for staff.
     virtual std::vector<ApiResult<TicketAnswer>> undo_queued(std::span<const TicketCall> calls);
 
@@ -134,6 +136,10 @@ public:
     // (ensure_local_event), so that scans have a list to be decided on.
     virtual ApiResult<DownloadSummary> download(Store& store, const std::string& event) = 0;
 };
+
+// An error after which no other ticket of the round is sent: the server cannot be reached, the
+// sync is stopping, or the token or event was refused.
+bool ends_round(const ApiError& error);
 
 // A client for `kind` (not pretix: netsync/pretix has its own Api). Throws std::invalid_argument for
 // Kind::pretix: a programming error, never a configuration one (config checks the kind first).

@@ -324,10 +324,10 @@ int64_t Store::record_checkin(const NewCheckin& checkin) {
     auto& impl = *impl_;
     auto& insert = impl.statement(impl.insert_checkin,
                                   "INSERT INTO checkins(list_id, position_id, secret, type, datetime, nonce, origin, gate, "
-                                  "uploaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7, ?8)");
+                                  "uploaded, trusted_offline) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7, ?8, ?9)");
     insert.bind(1, checkin.list_id).bind(2, checkin.position_id).bind(3, checkin.secret)
         .bind(4, checkin_type_name(checkin.type)).bind(5, to_micros(checkin.datetime)).bind(6, checkin.nonce)
-        .bind(7, checkin.gate).bind(8, checkin.accepted_by_server);
+        .bind(7, checkin.gate).bind(8, checkin.accepted_by_server).bind(9, checkin.trusted_offline);
     insert.run();
     const int64_t checkin_id = impl.db.last_insert_rowid();
     if (!checkin.accepted_by_server)

@@ -7,6 +7,7 @@
 // [SECTION] Staff queries: lists, search, list status, upload queue
 // [SECTION] Sync: pages, cursors, the upload queue's life (store_sync.cpp)
 // [SECTION] Print jobs (store_print.cpp)
+// [SECTION] Webhooks: the outbox and each receiver's cursor (store_webhooks.cpp)
 //
 // The store keeps model types (kiosk/core/model.h) and knows nothing of any backend's wire format:
 // catalog objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
@@ -84,6 +85,7 @@ struct NewCheckin {
     std::string nonce;
     std::vector<Answer> answers;            // validated answers given with this scan
     bool accepted_by_server = false;        // decided online: the server has it, nothing to upload
+    bool trusted_offline = false;           // admitted unchecked: the backend was away (trust_offline_scans)
 };
 
 struct FailedScan {
@@ -195,6 +197,34 @@ struct NewPrintJob {
 struct PageApplied {
     size_t orders = 0, positions = 0, checkins = 0;
     std::vector<SkippedRecord> skipped;     // by the store (an id owned by another event)
+};
+
+// [SECTION] Webhooks
+// One event of the webhook outbox with what its body needs, read from the check-in at send time.
+struct WebhookEvent {
+    int64_t seq = 0;                        // the outbox's order: every receiver gets events in it
+    std::string id;                         // unique, the same on every retry (receivers dedupe on it)
+    std::string kind;                       // "ticket.checked_in" or "ticket.check_in_reverted"
+    Timestamp created_at{};                 // when it happened: the check-in's time, or the undo's
+    int64_t checkin_id = 0;
+    int64_t list_id = 0;
+    std::string secret;                     // the ticket's code as scanned
+    std::optional<std::string> attendee_name;   // none when the store knows no position for it
+    CheckinType type = CheckinType::entry;
+    Timestamp checkin_datetime{};
+    std::optional<std::string> gate;
+};
+
+// A receiver's place in the outbox. `key` is what the caller registered (the webhook sender uses
+// a hash of the URL: the URL itself, which may hold a secret, is never stored).
+struct WebhookTargetState {
+    std::string key;
+    int64_t delivered_through = 0;          // the last event it acknowledged
+    size_t pending = 0;                     // events after that
+    int attempts = 0;                       // failed sends of the event at its head
+    Timestamp next_attempt_at{};            // not before this after a failure
+    std::optional<std::string> last_error;  // in words; none after a success
+    std::optional<Timestamp> last_success;
 };
 
 class Store {
@@ -330,6 +360,21 @@ public:
     size_t requeue_interrupted_prints(Timestamp now);
     std::vector<PrintJob> print_jobs(size_t limit);             // newest first, for staff
     std::optional<nlohmann::json> badge_layouts(int64_t event_id);   // as the last import or sync stored them
+
+    // [SECTION] Webhooks (store_webhooks.cpp)
+    // Triggers on `checkins` (schema 9) queue an event in the admission's or the undo's own
+    // transaction, but only while a target is registered. Each target has a cursor: events after it
+    // are pending, oldest first; events every target has are deleted. A new target starts at the
+    // newest event (it gets what happens from now on). A lease (owner, until) keeps two processes on
+    // one store (the kiosk, `kioskctl sync`) from sending a target's events twice at the same time.
+    void register_webhook_targets(std::span<const std::string> keys);   // adds the missing ones
+    void drop_webhook_targets_except(std::span<const std::string> keys);    // all when empty; prunes
+    std::vector<WebhookTargetState> webhook_targets();                  // by key
+    std::vector<WebhookEvent> webhook_events_after(int64_t seq, size_t limit);
+    bool lease_webhook_target(std::string_view key, std::string_view owner, Timestamp now, Timestamp until);
+    void release_webhook_target(std::string_view key, std::string_view owner);
+    void webhook_delivered(std::string_view key, int64_t seq, Timestamp now);   // cursor moves; prunes
+    void webhook_failed(std::string_view key, const std::string& error, Timestamp next_attempt);
 
     struct Impl;
 private:

@@ -1,6 +1,7 @@
 #include "netsync/sync/sync_engine.h"
 
 #include "kiosk/core/time.h"
+#include "netsync/sync/ticket_sync.h"
 
 namespace kiosk::sync {
 
@@ -97,41 +98,93 @@ SyncStatus read_sync_status(Store& store) {
     return status;
 }
 
+backend::Connection ticket_connection(const SyncSettings& settings, const std::atomic<bool>* cancel) {
+    backend::Connection connection;
+    connection.url = settings.connection.url;
+    connection.token = settings.connection.token.secret;
+    connection.scanner_id = settings.scanner_id;
+    connection.ca_file = settings.ca_file;
+    connection.connect_timeout = settings.connect_timeout;
+    connection.request_timeout = settings.request_timeout;
+    connection.cancel = cancel;
+    return connection;
+}
+
+namespace {
+
+// Everything a sync writes can be fetched or sent again (store.h); admissions made on other
+// connections meanwhile keep their own synchronous=FULL.
+struct RelaxedDurability {
+    Store& store;
+    explicit RelaxedDurability(Store& s) : store(s) { store.relax_durability_for_sync(true); }
+    ~RelaxedDurability() { store.relax_durability_for_sync(false); }
+};
+
+void add_round(SyncReport& report, const UploadRound& round) {
+    report.upload.sent += round.sent;
+    report.upload.refused += round.refused;
+    report.upload.postponed += round.postponed;
+    if (round.stopped_by && !report.error) report.error = round.stopped_by;
+}
+
+void sync_pretix(const SyncSettings& settings, Store& store, bool download, const std::atomic<bool>* cancel,
+                 const std::function<void(const DownloadProgress&)>& progress, SyncReport& report) {
+    pretix::Api api(settings.connection, client_options(settings, cancel));
+    Uploader uploader(api, store);
+    add_round(report, uploader.round(now()));
+    if (!download || report.error) return;
+    auto slugs = event_slugs(settings, api);
+    if (!slugs) report.error = slugs.error();
+    Downloader downloader(api, store, progress);
+    for (const std::string& slug : slugs ? *slugs : std::vector<std::string>{}) {
+        auto event = downloader.event(slug);
+        if (!event) {
+            report.error = event.error();
+            break;
+        }
+        report.events.push_back(std::move(*event));
+    }
+    if (!report.error) add_round(report, uploader.round(now()));
+}
+
+void sync_ticket_backend(const SyncSettings& settings, Store& store, bool download, const std::atomic<bool>* cancel,
+                         SyncReport& report) {
+    const auto client = backend::make_ticket_client(settings.kind, ticket_connection(settings, cancel));
+    TicketUploader uploader(*client, store);
+    add_round(report, uploader.round(now()));
+    if (!download || report.error) return;
+    if (settings.events.empty()) {
+        report.error = backend::make_error(backend::ApiErrorKind::not_found,
+                                           "no event to sync: give the " + std::string(backend::kind_name(settings.kind)) +
+                                               " event id (--event, or backend.events in the configuration)");
+        return;
+    }
+    for (const std::string& event : settings.events) {
+        auto downloaded = client->download(store, event);
+        if (!downloaded) {
+            report.error = downloaded.error();
+            break;
+        }
+        EventDownload summary;
+        summary.event = event;
+        summary.event_id = downloaded->event_id;
+        summary.catalog_changed = downloaded->changed;
+        summary.positions = summary.orders = downloaded->tickets;
+        summary.skipped = std::move(downloaded->skipped);
+        report.events.push_back(std::move(summary));
+    }
+    if (!report.error) add_round(report, uploader.round(now()));
+}
+
+} // namespace
+
 SyncReport sync_once(const SyncSettings& settings, Store& store, bool download, const std::atomic<bool>* cancel,
                      const std::function<void(const DownloadProgress&)>& progress) {
     const Timestamp attempt = now();
     SyncReport report;
-    // Everything this sync writes can be fetched or sent again (store.h); admissions made on other
-    // connections meanwhile keep their own synchronous=FULL.
-    struct RelaxedDurability {
-        Store& store;
-        explicit RelaxedDurability(Store& s) : store(s) { store.relax_durability_for_sync(true); }
-        ~RelaxedDurability() { store.relax_durability_for_sync(false); }
-    } relaxed(store);
-    pretix::Api api(settings.connection, client_options(settings, cancel));
-    Uploader uploader(api, store);
-    const auto upload = [&] {
-        const UploadRound round = uploader.round(now());
-        report.upload.sent += round.sent;
-        report.upload.refused += round.refused;
-        report.upload.postponed += round.postponed;
-        if (round.stopped_by && !report.error) report.error = round.stopped_by;
-    };
-    upload();
-    if (download && !report.error) {
-        auto slugs = event_slugs(settings, api);
-        if (!slugs) report.error = slugs.error();
-        Downloader downloader(api, store, progress);
-        for (const std::string& slug : slugs ? *slugs : std::vector<std::string>{}) {
-            auto event = downloader.event(slug);
-            if (!event) {
-                report.error = event.error();
-                break;
-            }
-            report.events.push_back(std::move(*event));
-        }
-        if (!report.error) upload();
-    }
+    RelaxedDurability relaxed(store);
+    if (settings.kind == backend::Kind::pretix) sync_pretix(settings, store, download, cancel, progress, report);
+    else sync_ticket_backend(settings, store, download, cancel, report);
     // An upload round with nothing due asked the server nothing: it says nothing about the network.
     const bool asked_server = download || report.upload.sent + report.upload.refused + report.upload.postponed > 0;
     if (asked_server || report.error) record_outcome(store, report, attempt);

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "netsync/backend/ticket_client.h"
 #include "netsync/pretix/pretix_api.h"
 #include "netsync/store/store.h"
 #include "netsync/sync/pretix_download.h"
@@ -33,8 +34,11 @@ namespace kiosk::sync {
 //-----------------------------------------------------------------------------
 
 struct SyncSettings {
-    pretix::Connection connection;
-    std::vector<std::string> events;        // slugs; empty: every event the token may see
+    backend::Kind kind = backend::Kind::pretix;
+    pretix::Connection connection;          // the other backends: url (API base) and token.secret only
+    std::vector<std::string> events;        // pretix: slugs, empty = every event the token may see;
+                                            // the others: the backend's event ids (at least one)
+    std::string scanner_id;                 // how this kiosk names itself to the backend (BrightStar)
     std::string ca_file;                    // "" = the system's CAs
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds request_timeout{30'000};
@@ -73,12 +77,16 @@ struct SyncReport {
 
 // Uploads what is due, then downloads every event (when `download`), then uploads again (what was
 // admitted meanwhile). Records the outcome in the store's sync status. `progress` (optional) sees
-// each page as it lands.
+// each page as it lands. pretix syncs through its own adapter; the other backends through their
+// TicketClient (ticket_sync.h).
 SyncReport sync_once(const SyncSettings& settings, Store& store, bool download,
                      const std::atomic<bool>* cancel = nullptr,
                      const std::function<void(const DownloadProgress&)>& progress = {});
 
 //-----------------------------------------------------------------------------
+// The connection a TicketClient of `settings` uses (backends other than pretix).
+backend::Connection ticket_connection(const SyncSettings& settings, const std::atomic<bool>* cancel);
+
 // [SECTION] The engine thread
 //-----------------------------------------------------------------------------
 // Thread rule: start(), request_*() and status() may be called from any thread (the UI thread calls

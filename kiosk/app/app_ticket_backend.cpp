@@ -1,0 +1,235 @@
+// [SECTION] App: scans with a backend other than pretix (Constant Contact, Oveit, BrightStar).
+//
+// What the kiosk does depends on what the backend can do (backend::Capabilities):
+// - It keeps no copy of its tickets here (Constant Contact, BrightStar): the server decides every
+//   scan and the kiosk records its admission as already sent. When the server cannot be asked the
+//   kiosk cannot tell a real ticket from a made-up one: it refuses with "we cannot check tickets
+//   right now" (RejectReason::offline), or, when the organiser switched on trust_offline_scans,
+//   admits unchecked, records the admission as such and queues it for the backend. A ticket this
+//   kiosk already admitted on the list is refused here without asking: Constant Contact would check
+//   it in again without a word.
+// - It downloads its tickets (Oveit): the local copy decides, as for pretix, unless online mode asks
+//   the server first (falling back to the copy when it is away); its ticket list has no names, so
+//   an admission asks the server for the attendee's name within the deadline, for the screen only.
+// After a failed ask the kiosk does not ask again for `retry_after`, so a queue of attendees does not
+// wait out the deadline one by one while the venue's network is down.
+#include <algorithm>
+
+#include "kiosk/app/app.h"
+#include "kiosk/app/app_ticket_backend.h"
+#include "kiosk/app/decision_reads.h"
+#include "kiosk/core/nonce.h"
+
+namespace kiosk {
+
+namespace {
+
+std::optional<int64_t> oveit_addon(const CheckinList& list, const EventCatalog& catalog) {
+    // Oveit's multiple access: an addon is a list of its own whose id is the addon's; the main
+    // entry is the event's local list.
+    if (list.id == backend::local_list_id(backend::Kind::oveit, catalog.event.slug)) return std::nullopt;
+    return list.id;
+}
+
+Verdict rejection(RejectReason reason, std::string explanation) {
+    Verdict verdict;
+    verdict.status = VerdictStatus::error;
+    verdict.reason = reason;
+    verdict.explanation = std::move(explanation);
+    return verdict;
+}
+
+FailedScan failed_scan(const ScanRequest& request, const Verdict& verdict, const CheckinList& list) {
+    FailedScan failed;
+    failed.raw = request.raw.substr(0, kMaxScanBytes);
+    failed.reason = std::string(reject_reason_name(verdict.reason));
+    failed.event_id = list.event_id;
+    failed.list_id = list.id;
+    failed.type = request.type;
+    failed.datetime = request.now;
+    failed.nonce = make_nonce();
+    if (verdict.position_stored()) failed.position_id = verdict.position->id;
+    return failed;
+}
+
+} // namespace
+
+void App::use_ticket_backend(const TicketBackendOptions& options, std::unique_ptr<backend::TicketClient> client) {
+    auto state = std::make_unique<TicketBackend>();
+    state->options = options;
+    state->client = client ? std::move(client) : backend::make_ticket_client(options.kind, options.connection);
+    ticket_backend_ = std::move(state);
+}
+
+std::optional<sync::OnlineState> App::online_state() const {
+    if (online_) return online_->state();
+    if (ticket_backend_) return ticket_backend_->state;
+    return std::nullopt;
+}
+
+std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequest& request) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
+    if (!scanned.usable || request.type != CheckinType::entry) return std::nullopt;   // the local decision says why
+    catalogs_.refresh(store_);
+    const auto lists = resolve_lists(store_, catalogs_, request.lists);
+    if (!lists) return std::unexpected(lists.error());
+    const backend::Kind kind = ticket_backend_->options.kind;
+    const CheckinList* list = nullptr;
+    std::shared_ptr<const EventCatalog> catalog;
+    for (const CheckinList& candidate : *lists) {
+        auto of_event = catalogs_.event(store_, candidate.event_id);
+        if (of_event && of_event->event.organizer == backend::kind_name(kind)) {
+            list = &candidate;
+            catalog = std::move(of_event);
+            break;
+        }
+    }
+    if (list == nullptr) return std::nullopt;   // none of the lists is this backend's
+    const backend::Capabilities can = backend::capabilities_of(kind);
+    if (can.download_tickets && !ticket_backend_->options.online) return std::nullopt;
+
+    if (!can.download_tickets && !list->allow_multiple_entries)
+        if (const auto earlier = store_.checkins_of_unsynced_secret(list->id, scanned.text); !earlier.empty()) {
+            Verdict verdict = rejection(RejectReason::already_redeemed, "this kiosk already admitted this ticket");
+            verdict.first_checkin = earlier.front().datetime;
+            backend::TicketAnswer answer;
+            answer.reason = verdict.reason;
+            answer.explanation = verdict.explanation;
+            answer.checked_in_at = verdict.first_checkin;
+            auto outcome = record_backend_answer(request, *list, *catalog, answer);
+            if (outcome) outcome->decided_by_server = false;
+            return outcome;
+        }
+
+    backend::TicketCall call;
+    call.code = scanned.text;
+    call.event = catalog->event.slug;
+    call.datetime = request.now;
+    if (kind == backend::Kind::oveit) call.addon = oveit_addon(*list, *catalog);
+    auto answer = ticket_backend_->ask(call, /*check_in=*/true);
+    if (answer && *answer) return record_backend_answer(request, *list, *catalog, **answer);
+    if (can.download_tickets) return std::nullopt;   // the downloaded copy decides
+    const backend::ApiError why = answer ? answer->error()
+                                         : backend::make_error(backend::ApiErrorKind::unreachable,
+                                                               ticket_backend_->state.why_offline);
+    return record_unchecked(request, *list, *catalog, why);
+}
+
+Outcome<ScanOutcome> App::record_backend_answer(const ScanRequest& request, const CheckinList& list,
+                                                const EventCatalog& catalog, const backend::TicketAnswer& answer) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
+    Store::WriteTransaction transaction(store_);
+    ScanOutcome outcome;
+    outcome.decided_by_server = true;
+    outcome.event_slug = catalog.event.slug;
+    Verdict& verdict = outcome.verdict;
+    verdict.status = answer.status;
+    verdict.reason = answer.status == VerdictStatus::ok ? RejectReason::none : answer.reason;
+    verdict.explanation = answer.explanation;
+    verdict.list = list.id;
+    verdict.event = list.event_id;
+    verdict.secret = scanned.text;
+    verdict.first_checkin = answer.checked_in_at;
+    for (Position& stored : store_.positions_by_secret(scanned.text))
+        if (stored.event_id == list.event_id) verdict.position = std::move(stored);
+    if (!verdict.position) {
+        Position told;
+        told.event_id = list.event_id;
+        told.secret = scanned.text;
+        verdict.position = told;
+        verdict.position_from_backend = true;
+    }
+    if (verdict.position->attendee_name.empty()) verdict.position->attendee_name = answer.attendee_name;
+    if (verdict.status == VerdictStatus::ok) {
+        NewCheckin checkin;
+        checkin.event_id = list.event_id;
+        checkin.list_id = list.id;
+        if (verdict.position_stored()) checkin.position_id = verdict.position->id;
+        checkin.secret = scanned.text;
+        checkin.type = request.type;
+        checkin.datetime = request.now;
+        checkin.gate = request.gate;
+        checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
+        checkin.accepted_by_server = true;   // the server checked it in: nothing to send
+        const int64_t id = store_.record_checkin(checkin);
+        outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
+    } else {
+        store_.record_failed_scan(failed_scan(request, verdict, list));
+    }
+    transaction.commit();
+    return outcome;
+}
+
+Outcome<ScanOutcome> App::record_unchecked(const ScanRequest& request, const CheckinList& list,
+                                           const EventCatalog& catalog, const backend::ApiError& why) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
+    const bool trusted = ticket_backend_->options.trust_offline_scans;
+    Store::WriteTransaction transaction(store_);
+    ScanOutcome outcome;
+    outcome.event_slug = catalog.event.slug;
+    Verdict& verdict = outcome.verdict;
+    verdict.list = list.id;
+    verdict.event = list.event_id;
+    verdict.secret = scanned.text;
+    Position unknown;
+    unknown.event_id = list.event_id;
+    unknown.secret = scanned.text;
+    verdict.position = unknown;
+    verdict.position_from_backend = true;
+    if (trusted) {
+        verdict.status = VerdictStatus::ok;
+        verdict.reason = RejectReason::none;
+        verdict.explanation = "admitted without a check: " + std::string(backend::kind_name(ticket_backend_->options.kind)) +
+                              " could not be asked (" + why.message + ") and this kiosk trusts offline scans";
+        NewCheckin checkin;
+        checkin.event_id = list.event_id;
+        checkin.list_id = list.id;
+        checkin.secret = scanned.text;
+        checkin.type = request.type;
+        checkin.datetime = request.now;
+        checkin.gate = request.gate;
+        checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
+        checkin.trusted_offline = true;      // queued: the backend hears of it when it is back
+        const int64_t id = store_.record_checkin(checkin);
+        outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
+        outcome.trusted_offline = true;
+    } else {
+        verdict.status = VerdictStatus::error;
+        verdict.reason = RejectReason::offline;
+        verdict.explanation = std::string(backend::kind_name(ticket_backend_->options.kind)) +
+                              " could not be asked, and this kiosk keeps no copy of its tickets: " + why.message;
+        store_.record_failed_scan(failed_scan(request, verdict, list));
+    }
+    transaction.commit();
+    return outcome;
+}
+
+void App::add_backend_name(ScanOutcome& outcome) {
+    Verdict& verdict = outcome.verdict;
+    if (!ticket_backend_ || verdict.status != VerdictStatus::ok || !verdict.position) return;
+    if (!verdict.position->attendee_name.empty() || outcome.decided_by_server) return;
+    const backend::Kind kind = ticket_backend_->options.kind;
+    if (!backend::capabilities_of(kind).attendee_names || !verdict.list) return;
+    const auto catalog = catalogs_.event(store_, verdict.event.value_or(0));
+    if (!catalog || catalog->event.organizer != backend::kind_name(kind)) return;
+    backend::TicketCall call;
+    call.code = verdict.secret;
+    call.event = catalog->event.slug;
+    call.datetime = outcome.checkin ? outcome.checkin->datetime : Timestamp{};
+    if (kind == backend::Kind::oveit)
+        if (const CheckinList* list = catalog->list(*verdict.list)) call.addon = oveit_addon(*list, *catalog);
+    if (const auto answer = ticket_backend_->ask(call, /*check_in=*/false); answer && *answer)
+        verdict.position->attendee_name = (*answer)->attendee_name;
+}
+
+std::optional<std::string> App::backend_refuses_undo(const CheckinList& list, const RevertedCheckin& reverted) {
+    if (reverted.settled_locally) return std::nullopt;   // the backend never heard of it
+    const auto catalog = catalogs_.event(store_, list.event_id);
+    const auto kind = catalog ? backend::kind_from_name(catalog->event.organizer) : std::nullopt;
+    if (!kind || *kind == backend::Kind::pretix || backend::capabilities_of(*kind).undo) return std::nullopt;
+    return std::string(backend::kind_name(*kind)) +
+           " offers no way to undo a check-in it has: the ticket stays checked in there (the organiser can change it "
+           "in " + std::string(backend::kind_name(*kind)) + "'s own tools)";
+}
+
+} // namespace kiosk
