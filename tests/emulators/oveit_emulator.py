@@ -75,6 +75,7 @@ counted; JSON in and out)
   POST  /_emulator/events                      {"id", "name", "ticket_types": [{"id", "name",
                                                "addons": [ids]}], "addons": [{"id", "name"}],
                                                "tickets": n} -> 201
+  GET   /_emulator/events/{id}/tickets         {"codes": [every code], "rfid_codes": {rfid: code}}
   POST  /_emulator/events/{id}/tickets         a ticket {"code", "ticket_type_id", "name", "email",
                                                "rfid_codes": [..], "checkins": [{addon_id, date}]}, or
                                                {"tickets": [..]} or {"count": n} -> 201 {"tickets"}
@@ -610,6 +611,13 @@ def admin_add_tickets(emu, data, event_id):
     return Resp(201, {"tickets": [emu.add_ticket(event, s) for s in specs]})
 
 
+@admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets")
+def admin_ticket_codes(emu, data, event_id):
+    event = admin_event(emu, event_id)
+    return {"codes": list(event["tickets"]), "rfid_codes": {r["code"]: t["code"] for t in event["tickets"].values()
+                                                            for r in t["rfid_codes"]}}
+
+
 @admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
 def admin_get_ticket(emu, data, event_id, code):
     return admin_ticket(emu, event_id, code)
@@ -813,6 +821,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def send_fault(self, fault, resp):
         kind = fault["kind"]
+        if resp is None and kind in ("truncate", "reset"):
+            # not processed: the answer a scan would give, cut or reset (nothing was recorded)
+            resp = Resp(200, {"ok": True, "ticket": {"code": "00000000", "series": ""}, "checkins": []})
         if kind == "status":
             status = fault["status"]
             if fault["body"] is not None:
