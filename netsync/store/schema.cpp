@@ -266,6 +266,46 @@ CREATE INDEX print_jobs_due ON print_jobs(next_attempt_at, id) WHERE state IN ('
     R"SQL(
 ALTER TABLE checkins ADD COLUMN trusted_offline INTEGER NOT NULL DEFAULT 0;
 )SQL",
+    // 9: local webhooks (netsync/webhooks/webhook_sender.h). An outbox filled by triggers in the very
+    // transaction of an admission made here (a 'local' check-in, whatever decided it) or of an undo
+    // (reverted_at set), so no event is lost or invented by a crash and the app layer is unchanged.
+    // Events are recorded only while a receiver is registered in webhook_targets: a kiosk without
+    // webhooks keeps nothing. A receiver's place is a cursor (the last event it acknowledged with a
+    // 2xx): receivers get events in order, so everything after the cursor is what it still needs;
+    // events every receiver has are deleted. AUTOINCREMENT: ids are never reused after that, so a
+    // cursor always means the same events. A receiver is known by the SHA-256 of its URL, never the
+    // URL (which may carry its own secret). The body is built at send time from the check-in.
+    R"SQL(
+CREATE TABLE webhook_targets (
+    key TEXT PRIMARY KEY,
+    delivered_through INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_success_at INTEGER,
+    lease_owner TEXT,
+    leased_until INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE webhook_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    checkin_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TRIGGER webhook_checked_in AFTER INSERT ON checkins
+WHEN NEW.origin = 'local' AND EXISTS (SELECT 1 FROM webhook_targets)
+BEGIN
+    INSERT INTO webhook_events(uid, kind, checkin_id, created_at)
+    VALUES (lower(hex(randomblob(16))), 'ticket.checked_in', NEW.id, NEW.datetime);
+END;
+CREATE TRIGGER webhook_check_in_reverted AFTER UPDATE OF reverted_at ON checkins
+WHEN OLD.reverted_at IS NULL AND NEW.reverted_at IS NOT NULL AND EXISTS (SELECT 1 FROM webhook_targets)
+BEGIN
+    INSERT INTO webhook_events(uid, kind, checkin_id, created_at)
+    VALUES (lower(hex(randomblob(16))), 'ticket.check_in_reverted', NEW.id, NEW.reverted_at);
+END;
+)SQL",
 };
 
 } // namespace

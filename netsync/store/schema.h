@@ -8,7 +8,7 @@ namespace kiosk::sqlite { class Database; }
 
 namespace kiosk::schema {
 
-constexpr int kLatestVersion = 8;
+constexpr int kLatestVersion = 9;
 
 // Brings `db` from its current user_version up to `target` (default: latest). Throws
 // sqlite::Error on failure, leaving the database at the last completed version. A database newer
