@@ -105,6 +105,9 @@ counted; JSON in and out)
         reset, truncate, else false) applies the request before the fault: a check-in that is
         recorded but whose answer is lost.
   GET   /_emulator/faults    DELETE /_emulator/faults    DELETE /_emulator/faults/{id}
+  POST  /_emulator/reset                 back to the start: the command line's data and clock, no
+                                         faults, counters and request log empty (tests share one
+                                         emulator and reset it between them)
   POST  /_emulator/shutdown
 
 FIDELITY LIMITS (what it does not emulate)
@@ -615,6 +618,19 @@ def admin_delete_fault(emu, data, query, fid):
     return {"status": "ok"}
 
 
+@admin_route("POST", r"/reset")
+def admin_reset(emu, data, query):
+    emu.clock = parse_instant(emu.args.clock)
+    emu.events.clear()
+    emu.tickets.clear()
+    emu.scanners.clear()
+    emu.faults.clear()
+    emu.ticket_seq = 0
+    emu.reset_counters()
+    populate(emu, emu.args)
+    return {"status": "ok"}
+
+
 @admin_route("POST", r"/shutdown")
 def admin_shutdown(emu, data, query):
     threading.Thread(target=emu.server.shutdown, daemon=True).start()
@@ -822,6 +838,12 @@ class Server(http.server.ThreadingHTTPServer):
 
 def build(args) -> Emulator:
     emu = Emulator(args)
+    populate(emu, args)
+    return emu
+
+
+def populate(emu, args):
+    """The data the command line asks for (also after POST /_emulator/reset)."""
     specs = args.event or ["%s=%s" % (SEED_EVENT, DEFAULT_START), "%s=%s" % (LATER_EVENT, LATER_START)]
     for spec in specs:
         event_id, sep, start = spec.partition("=")
@@ -838,7 +860,6 @@ def build(args) -> Emulator:
         if not sep or not scanner or event_id not in emu.events:
             raise SystemExit("--scanner %s: expected SCANNER_ID=EVENT_ID of a known event" % spec)
         emu.scanners[scanner] = event_id
-    return emu
 
 
 def write_ready_file(path, info):

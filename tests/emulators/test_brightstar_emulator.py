@@ -265,6 +265,20 @@ class Faults(unittest.TestCase):
             self.assertEqual(emu.call("checkin", {"ticket_id": SEED_TICKET})[0], 200)
             self.assertGreaterEqual(time.monotonic() - start, 0.2)
 
+    def test_reset_brings_back_the_start(self):
+        with Running() as emu:
+            emu.admin("POST", "/clock", {"now": "2025-08-01T00:00:00Z"})
+            emu.admin("POST", "/tickets", {"id": "TKT-NEW", "event_id": "evt_abc123"})
+            self.assertEqual(emu.call("checkin", {"ticket_id": SEED_TICKET})[0], 200)
+            self.fault(emu, kind="status")
+            emu.admin("POST", "/reset")
+            self.assertEqual(emu.admin("GET", "/clock"), {"now": "2025-07-15T09:30:00Z"})
+            self.assertEqual(emu.admin("GET", "/faults")["faults"], [])
+            self.assertEqual(emu.admin("GET", "/counters")["checkins_recorded"], 0)
+            self.assertEqual(emu.admin("GET", "/requests")["count"], 0)
+            self.assertEqual(emu.call("validate", {"ticket_id": "TKT-NEW"})[0], 404)
+            self.assertEqual(emu.call("checkin", {"ticket_id": SEED_TICKET})[0], 200)
+
     def test_fault_list_and_clear(self):
         with Running() as emu:
             self.fault(emu, kind="status", count=3)

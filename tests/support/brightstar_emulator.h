@@ -17,6 +17,7 @@
 //     brightstar.set_clock("2025-07-20T18:00:00Z")                the virtual clock (it stands still)
 //     brightstar.fault({{"path", "/v1/tickets/checkin"}, {"kind", "status"}, {"status", 500}})
 //     brightstar.clear_faults();
+//     brightstar.reset();                 back to the start: tests may share one emulator
 //
 // admin() calls /_emulator<path> with the admin token and returns the answer's JSON (null when it
 // has no body); an answer of 400 or more throws std::runtime_error with the emulator's words. It
@@ -114,6 +115,9 @@ public:
 
     nlohmann::json counters() const { return admin("GET", "/counters"); }
     nlohmann::json ticket(std::string_view id) const { return admin("GET", "/tickets/" + std::string(id)); }
+    // Back to the start (the command line's data and clock, no faults, empty counters and log):
+    // tests that share one emulator reset it before each test.
+    void reset() const { admin("POST", "/reset"); }
     void set_clock(std::string_view iso) const { admin("POST", "/clock", {{"now", std::string(iso)}}); }
     // A fault spec or a list of them (see the docstring's POST /_emulator/faults).
     nlohmann::json fault(const nlohmann::json& spec) const { return admin("POST", "/faults", spec); }

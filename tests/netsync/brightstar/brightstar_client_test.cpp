@@ -52,6 +52,16 @@ Timestamp at(std::string_view iso) {
     return *parsed;
 }
 
+// One emulator per kind for the whole program (starting Python costs more than all the requests
+// of a test), reset to its start before each test.
+BrightStarEmulator& fresh(bool with_token = false) {
+    static BrightStarEmulator open;
+    static BrightStarEmulator locked({.args = {"--token", "s3cret-token-value"}});
+    BrightStarEmulator& emulator = with_token ? locked : open;
+    emulator.reset();
+    return emulator;
+}
+
 json requests_of(const BrightStarEmulator& emulator) { return emulator.admin("GET", "/requests")["results"]; }
 
 //-----------------------------------------------------------------------------
@@ -59,7 +69,7 @@ json requests_of(const BrightStarEmulator& emulator) { return emulator.admin("GE
 //-----------------------------------------------------------------------------
 
 TEST(BrightStarClient, KindAndCapabilitiesAreBrightStars) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     EXPECT_EQ(client.kind(), backend::Kind::brightstar);
     EXPECT_TRUE(client.capabilities().validate_only);
@@ -68,7 +78,7 @@ TEST(BrightStarClient, KindAndCapabilitiesAreBrightStars) {
 }
 
 TEST(BrightStarClient, LookUpIsTheSeedsValidateAndRecordsNothing) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     const auto answer = client.look_up(call_for(kSeedTicket));
     ASSERT_TRUE(answer) << answer.error().message;
@@ -92,7 +102,7 @@ TEST(BrightStarClient, LookUpIsTheSeedsValidateAndRecordsNothing) {
 }
 
 TEST(BrightStarClient, CheckInValidatesWithTheEventThenChecksInWithTheScanner) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     const auto answer = client.check_in(call_for(kSeedTicket));
     ASSERT_TRUE(answer) << answer.error().message;
@@ -118,7 +128,7 @@ TEST(BrightStarClient, CheckInValidatesWithTheEventThenChecksInWithTheScanner) {
 }
 
 TEST(BrightStarClient, SecondCheckInIsAlreadyRedeemedWithTheFirstTime) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     ASSERT_TRUE(client.check_in(call_for(kSeedTicket)));
     const auto again = client.check_in(call_for(kSeedTicket));
@@ -148,7 +158,7 @@ struct Refusal {
 };
 
 TEST(BrightStarClient, EveryErrorCodeIsARefusalWithItsReason) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     const Refusal refusals[] = {
         {"TKT-NOPE", kEvent, RejectReason::invalid, "no ticket"},
@@ -175,7 +185,7 @@ TEST(BrightStarClient, EveryErrorCodeIsARefusalWithItsReason) {
 }
 
 TEST(BrightStarClient, LookUpBeforeTheEventStartsPassesAndCheckInWaitsForTheClock) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     const auto early = client.look_up(call_for("TKT-LATER-0001", "evt_later"));
     ASSERT_TRUE(early) << early.error().message;
@@ -189,7 +199,8 @@ TEST(BrightStarClient, LookUpBeforeTheEventStartsPassesAndCheckInWaitsForTheCloc
 }
 
 TEST(BrightStarClient, CheckInFromAScannerOfAnotherEventIsWrongEvent) {
-    BrightStarEmulator emulator({.args = {"--scanner", "kiosk-1=evt_later"}});
+    BrightStarEmulator& emulator = fresh();
+    emulator.admin("POST", "/scanners", {{"scanner_id", "kiosk-1"}, {"event_id", "evt_later"}});
     auto client = client_of(connection_to(emulator));
     const auto answer = client.check_in(call_for("TKT-ABC123-0001"));
     ASSERT_TRUE(answer) << answer.error().message;
@@ -199,7 +210,7 @@ TEST(BrightStarClient, CheckInFromAScannerOfAnotherEventIsWrongEvent) {
 }
 
 TEST(BrightStarClient, NamesInEveryScriptArriveWhole) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     emulator.admin("POST", "/tickets", json::parse(R"({"tickets": [
         {"id": "TKT-AR", "event_id": "evt_abc123", "attendee_name": "فاطمة الزهراء"},
         {"id": "TKT-HE", "event_id": "evt_abc123", "attendee_name": "שרה לוי"},
@@ -213,7 +224,7 @@ TEST(BrightStarClient, NamesInEveryScriptArriveWhole) {
 }
 
 TEST(BrightStarClient, AnUnknownCodeIsARefusalWithTheCodeInItsExplanation) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     emulator.fault({{"path", "/v1/tickets/validate"}, {"kind", "status"}, {"status", 400},
                     {"body", {{"valid", false}, {"error", "TICKET_SUSPENDED"}, {"message", "Ask the box office."}}}});
@@ -234,7 +245,7 @@ TEST(BrightStarClient, AnUnknownCodeIsARefusalWithTheCodeInItsExplanation) {
 }
 
 TEST(BrightStarClient, UndoSaysBrightStarCannot) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     const backend::TicketCall calls[] = {call_for(kSeedTicket)};
     const auto answers = client.undo_queued(calls);
@@ -250,7 +261,7 @@ TEST(BrightStarClient, UndoSaysBrightStarCannot) {
 //-----------------------------------------------------------------------------
 
 TEST(BrightStarClient, BearerTokenIsSentAndARefusedOneStopsTheSync) {
-    BrightStarEmulator emulator({.args = {"--token", "s3cret-token-value"}});
+    BrightStarEmulator& emulator = fresh(/*with_token=*/true);
     auto right = client_of(connection_to(emulator, "s3cret-token-value"));
     const auto answer = right.check_in(call_for(kSeedTicket));
     ASSERT_TRUE(answer) << answer.error().message;
@@ -271,7 +282,7 @@ TEST(BrightStarClient, BearerTokenIsSentAndARefusedOneStopsTheSync) {
 }
 
 TEST(BrightStarClient, AServerThatEchoesTheTokenNeverPutsItInAnExplanation) {
-    BrightStarEmulator emulator({.args = {"--token", "s3cret-token-value"}});
+    BrightStarEmulator& emulator = fresh(/*with_token=*/true);
     auto client = client_of(connection_to(emulator, "s3cret-token-value"));
     emulator.fault({{"path", "/v1/tickets/validate"}, {"kind", "status"}, {"status", 400},
                     {"body", {{"valid", false}, {"error", "BAD s3cret-token-value"},
@@ -286,7 +297,7 @@ TEST(BrightStarClient, AServerThatEchoesTheTokenNeverPutsItInAnExplanation) {
 //-----------------------------------------------------------------------------
 
 TEST(BrightStarClient, DownloadMakesTheLocalEventOnce) {
-    BrightStarEmulator emulator;
+    BrightStarEmulator& emulator = fresh();
     auto client = client_of(connection_to(emulator));
     testing::TempDir dir;
     Store store(dir.file("kiosk.db"));

@@ -24,7 +24,15 @@ constexpr char kEvent[] = "evt_abc123";
 
 class BrightStarFaults : public ::testing::Test {
 protected:
-    BrightStarFaults() : emulator_({.args = {"--token", kToken}}), client_(connection(), retry()) {}
+    BrightStarFaults() : emulator_(fresh()), client_(connection(), retry()) {}
+
+    // One emulator for the whole suite (starting Python costs more than a test's requests), reset
+    // to its start before each test.
+    static BrightStarEmulator& fresh() {
+        static BrightStarEmulator emulator({.args = {"--token", kToken}});
+        emulator.reset();
+        return emulator;
+    }
 
     static http::RetryPolicy retry() {
         return {.max_attempts = 3, .base_delay = std::chrono::milliseconds(10), .max_delay = std::chrono::milliseconds(50)};
@@ -66,7 +74,7 @@ protected:
 
     int recorded() const { return emulator_.counters()["checkins_recorded"].get<int>(); }
 
-    BrightStarEmulator emulator_;
+    BrightStarEmulator& emulator_;
     BrightStarClient client_;
 };
 
