@@ -19,6 +19,7 @@
 #include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
 #include "kiosk/core/time.h"
+#include "netsync/webhooks/webhook_sender.h"
 
 namespace {
 
@@ -286,7 +287,11 @@ struct SyncCommand {
         // Later commands on this store (scan, undo, the kiosk) reach the same backend without the token.
         if (const auto saved = remember_backend(*settings, db_path); !saved) return fail(saved.error());
         const sync::SyncReport report = app.sync(*settings);
-        return print(cli::sync_json(report), report.error ? kExitNegative : kExitOk);
+        nlohmann::json out = cli::sync_json(report);
+        // The webhooks' due events too, as the kiosk's sender sends them (netsync/webhooks).
+        if (!config.webhooks.urls.empty())
+            out["webhooks"] = webhooks::to_json(webhooks::deliver_round(config.webhooks.urls, config.webhooks.secret, db_path));
+        return print(out, report.error ? kExitNegative : kExitOk);
     }
 };
 

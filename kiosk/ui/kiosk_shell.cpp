@@ -28,6 +28,7 @@
 #include "kiosk/ui/chrome.h"
 #include "kiosk/ui/screens.h"
 #include "kiosk/ui/status_poller.h"
+#include "netsync/webhooks/webhook_sender.h"
 #include "render/audio.h"
 #include "render/theme.h"
 #include "render/window.h"
@@ -113,6 +114,7 @@ struct KioskShell::Impl {
     std::unique_ptr<FlowWorker> worker;
     std::unique_ptr<PrintQueue> print_queue;
     std::shared_ptr<sync::SyncEngine> sync_engine;   // shared with the flow worker
+    std::unique_ptr<webhooks::WebhookSender> webhook_sender;   // null: no [webhooks] urls
     std::unique_ptr<StatusPoller> poller;
     std::unique_ptr<ScanPipeline> camera;
     std::string camera_error;               // could not open: told to staff
@@ -288,6 +290,8 @@ void KioskShell::Impl::start_workers() {
     const bool other_backend = resolved && resolved->kind != BackendKind::pretix;
     if (other_backend || !config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path)))
         start_sync();
+    // Whatever the backend; with no URL it only makes the store stop recording webhook events.
+    webhook_sender = webhooks::start_webhook_sender(config.webhooks.urls, config.webhooks.secret, db_path);
     FlowWorkerSettings worker_settings;
     worker_settings.db_path = db_path;
     worker_settings.staff_pin_hash = config.kiosk.staff_pin_hash;

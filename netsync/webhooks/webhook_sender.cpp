@@ -42,6 +42,8 @@ std::string scanner_id_of(const WebhookSettings& settings) {
     return settings.scanner_id.empty() ? this_kiosks_name() : settings.scanner_id;
 }
 
+Timestamp wall_clock_now() { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); }
+
 json optional_text(const std::optional<std::string>& text) { return text ? json(*text) : json(nullptr); }
 
 // Who holds a target's lease: this sender, in this process (the kiosk and kioskctl differ).
@@ -261,6 +263,16 @@ DeliveryRound deliver_once(const WebhookSettings& settings, Store& store, http::
     return round;
 }
 
+WebhookStatus deliver_round(std::vector<std::string> urls, std::string secret, const std::string& db_path) {
+    WebhookSettings settings;
+    settings.urls = std::move(urls);
+    settings.secret = std::move(secret);
+    Store store(db_path);
+    http::Client client(client_options(settings, nullptr));
+    deliver_once(settings, store, client, wall_clock_now());
+    return read_webhook_status(settings, store);
+}
+
 void forget_other_targets(const WebhookSettings& settings, Store& store) {
     store.drop_webhook_targets_except(keys_of(targets_of(settings)));
 }
@@ -314,7 +326,7 @@ void WebhookSender::run() {
                 // need not wait for the disk, and a backlog is not one fsync per event.
                 store->relax_durability_for_sync(true);
             }
-            const DeliveryRound round = deliver_once(settings_, *store, client, std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
+            const DeliveryRound round = deliver_once(settings_, *store, client, wall_clock_now());
             if (round.more) next = std::chrono::steady_clock::now();
             WebhookStatus fresh = read_webhook_status(settings_, *store);
             std::lock_guard lock(mutex_);
@@ -339,6 +351,14 @@ std::unique_ptr<WebhookSender> start_webhook_sender(WebhookSettings settings, co
     auto sender = std::make_unique<WebhookSender>(std::move(settings), db_path);
     sender->start();
     return sender;
+}
+
+std::unique_ptr<WebhookSender> start_webhook_sender(std::vector<std::string> urls, std::string secret,
+                                                    const std::string& db_path) {
+    WebhookSettings settings;
+    settings.urls = std::move(urls);
+    settings.secret = std::move(secret);
+    return start_webhook_sender(std::move(settings), db_path);
 }
 
 } // namespace kiosk::webhooks

@@ -146,6 +146,10 @@ DeliveryRound deliver_once(const WebhookSettings& settings, Store& store, http::
 // The client a sender uses: one attempt per request (the queue retries), TLS verified.
 http::ClientOptions client_options(const WebhookSettings& settings, const std::atomic<bool>* cancel);
 
+// `kioskctl sync`: one round on the caller's thread with the defaults above for everything but the
+// configuration's two keys, on a connection of its own to the store; the status after it.
+WebhookStatus deliver_round(std::vector<std::string> urls, std::string secret, const std::string& db_path);
+
 // Makes the store forget every URL not in `settings` (and the events only they still needed); with
 // no URL, the triggers stop recording. The kiosk calls it at start, through start_webhook_sender.
 void forget_other_targets(const WebhookSettings& settings, Store& store);
@@ -185,5 +189,8 @@ private:
 // sender when there are URLs; nullptr otherwise. A store that cannot be opened is reported on
 // stderr and gives nullptr: webhooks never keep the kiosk from starting.
 std::unique_ptr<WebhookSender> start_webhook_sender(WebhookSettings settings, const std::string& db_path);
+// The same with the defaults above for everything but the configuration's two keys.
+std::unique_ptr<WebhookSender> start_webhook_sender(std::vector<std::string> urls, std::string secret,
+                                                    const std::string& db_path);
 
 } // namespace kiosk::webhooks
