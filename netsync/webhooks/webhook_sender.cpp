@@ -248,8 +248,13 @@ http::ClientOptions client_options(const WebhookSettings& settings, const std::a
 DeliveryRound deliver_once(const WebhookSettings& settings, Store& store, http::Client& client, Timestamp now) {
     static const std::string owner = new_lease_owner();
     const auto targets = targets_of(settings);
-    store.register_webhook_targets(keys_of(targets));
-    const auto states = store.webhook_targets();
+    auto states = store.webhook_targets();
+    // Registering writes: done only when a URL is new, not on every poll (a write waits for the lock).
+    const auto known = [&](const Target& target) { return std::ranges::find(states, target.key, &WebhookTargetState::key) != states.end(); };
+    if (!std::ranges::all_of(targets, known)) {
+        store.register_webhook_targets(keys_of(targets));
+        states = store.webhook_targets();
+    }
     DeliveryRound round;
     for (const Target& target : targets) {
         const auto state = std::ranges::find(states, target.key, &WebhookTargetState::key);
