@@ -48,7 +48,7 @@
 // Answer any 2xx once you have the event: it is then never sent to you again. Anything else (a
 // 4xx, a 5xx, a timeout, a refused connection) is tried again later with backoff (5 s doubling up
 // to 5 min, with jitter; a Retry-After of up to an hour is obeyed), and the events behind it wait:
-// each URL gets every event exactly in the order it happened, from the moment the URL was
+// each URL gets every event in the order the kiosk recorded them, from the moment the URL was
 // configured. A receiver that was down for an hour gets the whole hour afterwards. Delivery is at
 // least once (an answer lost on its way back means a resend): deduplicate on the id.
 //
