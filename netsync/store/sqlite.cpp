@@ -1,10 +1,22 @@
 #include "netsync/store/sqlite.h"
 
+#include <atomic>
 #include <thread>
 
 namespace kiosk::sqlite {
 
 namespace {
+
+// Connections of this process inside BEGIN IMMEDIATE (see writers_waiting).
+std::atomic<int> writers_beginning{0};
+
+// Counts a connection in writers_beginning for as long as it exists.
+struct BeginningWriter {
+    BeginningWriter() { writers_beginning.fetch_add(1, std::memory_order_relaxed); }
+    ~BeginningWriter() { writers_beginning.fetch_sub(1, std::memory_order_relaxed); }
+    BeginningWriter(const BeginningWriter&) = delete;
+    BeginningWriter& operator=(const BeginningWriter&) = delete;
+};
 
 int wait_for_writer(void* context, int tries) {
     auto& wait = *static_cast<BusyWait*>(context);
@@ -16,6 +28,8 @@ int wait_for_writer(void* context, int tries) {
 }
 
 } // namespace
+
+int writers_waiting() { return writers_beginning.load(std::memory_order_relaxed); }
 
 Database::Database(const std::string& path, int busy_timeout_ms)
     : busy_(std::make_unique<BusyWait>(BusyWait{std::chrono::milliseconds(busy_timeout_ms), {}})) {
@@ -122,7 +136,12 @@ std::optional<int64_t> Statement::optional_int64(int column) const {
 }
 
 Transaction::Transaction(Database& db, Kind kind) : db_(db) {
-    db_.exec(kind == Kind::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    if (kind == Kind::deferred) {
+        db_.exec("BEGIN DEFERRED");
+        return;
+    }
+    const BeginningWriter beginning;
+    db_.exec("BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {

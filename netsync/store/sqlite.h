@@ -41,6 +41,12 @@ struct BusyWait {
     std::chrono::steady_clock::time_point started{};   // of the current wait (SQLite counts its tries)
 };
 
+// How many connections of this process are in BEGIN IMMEDIATE right now, most of them waiting for
+// another's write lock. A long writer (a sync applying several pages in one transaction) asks
+// between pages and commits early, so an admission waits for one page rather than the whole batch.
+// Connections of other processes are not counted; their wait is bounded by the writer's own budget.
+int writers_waiting();
+
 class Database {
 public:
     // Opens or creates the file. `busy_timeout_ms` is how long a write waits for another writer.

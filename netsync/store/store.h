@@ -20,6 +20,7 @@
 // (an id that belongs to another event) is an std::expected error in words, nothing written.
 #pragma once
 
+#include <chrono>
 #include <expected>
 #include <memory>
 #include <optional>
@@ -199,6 +200,14 @@ struct PageApplied {
     std::vector<SkippedRecord> skipped;     // by the store (an id owned by another event)
 };
 
+// One downloaded page for apply_orders_pages: its orders, the records the adapter could not read,
+// and the cursors that follow it.
+struct OrdersPage {
+    std::vector<ImportedOrder> orders;
+    std::vector<SkippedRecord> skipped;
+    std::vector<CursorUpdate> cursors;
+};
+
 // [SECTION] Webhooks
 // One event of the webhook outbox with what its body needs, read from the check-in at send time.
 struct WebhookEvent {
@@ -321,6 +330,12 @@ public:
     // the records the adapter could not read, remembered for staff with the store's own.
     PageApplied apply_orders_page(int64_t event_id, std::span<const ImportedOrder> orders,
                                   std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors);
+    // Several pages in one transaction (fewer commits and checkpoints for a full sync), in order,
+    // each with its cursors. Stops after the page during which the transaction reached `budget`, or
+    // another connection of this process started waiting to write (an admission waits for one page,
+    // not the batch). Returns one PageApplied per page that landed: at least the first.
+    std::vector<PageApplied> apply_orders_pages(int64_t event_id, std::span<const OrdersPage> pages,
+                                                std::chrono::milliseconds budget);
     void apply_secrets_page(int64_t event_id, std::span<const std::string> revoked,
                             std::span<const BlockedSecret> blocked, std::span<const CursorUpdate> cursors);
     std::vector<SkippedRecord> skipped_records(int64_t event_id);

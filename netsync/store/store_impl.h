@@ -50,6 +50,10 @@ struct Store::Impl {
     std::unique_ptr<sqlite::Statement> by_secret, addons, order_by_code, answers_of, checkins_by_position,
         checkins_by_secret, revoked, blocked, insert_checkin, insert_queue, upsert_answer, insert_failed,
         latest_checkin_by_position, latest_checkin_by_secret, mark_reverted, settle_unsent, list_event, generation;
+    // The importer's (store_import.cpp): a sync applies thousands of pages on one connection.
+    std::unique_ptr<sqlite::Statement> import_order, import_position, import_answer, import_search,
+        import_drop_server_checkins, import_server_checkin, import_adopt_checkins, import_cursor, import_cursor_erase,
+        import_skipped, import_forget_skipped;
 
     std::vector<Answer> answers(int64_t position_id);
     std::vector<Position> positions(sqlite::Statement& query);   // runs a bound query, with answers

@@ -1,5 +1,6 @@
 // [SECTION] Import: one event and everything in it, in one transaction; and the sync's pages.
 #include <algorithm>
+#include <thread>
 
 #include "netsync/store/catalog_codec.h"
 #include "netsync/store/search_text.h"
@@ -12,16 +13,17 @@ using namespace store_detail;
 
 namespace {
 
-// One import's statements and running summary. A record that cannot be stored as it is (an id
-// owned by another event) is written under a savepoint, undone alone and reported in
-// summary.skipped; the rest of the import or page lands.
+// One import's running summary, on the connection's cached statements (a sync applies thousands
+// of pages). A record that cannot be stored as it is (an id owned by another event) is undone alone
+// and reported in summary.skipped; the rest of the import or page lands.
 class EventImporter {
 public:
-    EventImporter(sqlite::Database& db, int64_t event_id, ImportSummary& summary)
-        : db_(db), event_id_(event_id), summary_(summary) {}
+    EventImporter(Store::Impl& impl, int64_t event_id, ImportSummary& summary)
+        : impl_(impl), db_(impl.db), event_id_(event_id), summary_(summary) {}
 
     // `replace`: objects of the event that `catalog` does not list are dropped (a sync's view).
     void catalog(const EventCatalog& catalog, bool replace);
+    // Positions' search keys are staged; index_staged_search() indexes them, once per transaction.
     void orders(std::span<const ImportedOrder> orders);
     void secret_lists(std::span<const std::string> revoked, std::span<const BlockedSecret> blocked);
     void badge_layouts(const json& layouts);
@@ -34,14 +36,31 @@ private:
     std::expected<void, std::string> order(const ImportedOrder& imported);
     std::expected<void, std::string> position(const Position& position, const Order& order);
     void server_checkin(const ImportedOrder& imported, int64_t position_id, const Checkin& checkin);
-    void index_staged_search();
+    void prepare_order_statements();
+    bool orders_at_once(std::span<const ImportedOrder> orders);
+    void orders_one_by_one(std::span<const ImportedOrder> orders);
 
+    Store::Impl& impl_;
     sqlite::Database& db_;
     int64_t event_id_;
     ImportSummary& summary_;
-    std::optional<sqlite::Statement> upsert_order_, upsert_position_, upsert_answer_, index_search_,
-        drop_server_checkins_, insert_server_checkin_, adopt_unsynced_checkins_;
+    sqlite::Statement *upsert_order_ = nullptr, *upsert_position_ = nullptr, *upsert_answer_ = nullptr,
+        *index_search_ = nullptr, *drop_server_checkins_ = nullptr, *insert_server_checkin_ = nullptr,
+        *adopt_unsynced_checkins_ = nullptr;
 };
+
+// FTS5 flushes its pending index data at every statement that writes to it, so one INSERT per
+// position wrote a segment per position (an import three times slower), and one per page a segment
+// per page for the automerge to rewrite. Keys are staged in a temporary table and indexed by one
+// statement per transaction.
+constexpr const char* kCreateSearchStaging =
+    "CREATE TEMP TABLE IF NOT EXISTS search_staging (id INTEGER PRIMARY KEY, key TEXT NOT NULL)";
+
+void index_staged_search(sqlite::Database& db) {
+    db.exec(kCreateSearchStaging);
+    db.exec("INSERT OR REPLACE INTO position_search(rowid, key) SELECT id, key FROM temp.search_staging");
+    db.exec("DELETE FROM temp.search_staging");
+}
 
 // Catalog tables share a shape: (id, event_id, model). pretix ids are global, so an id owned by
 // another event means two backends or a corrupt dump.
@@ -106,14 +125,14 @@ void EventImporter::catalog(const EventCatalog& catalog, bool replace) {
     summary_.questions = catalog.questions.size() - skipped_of("questions");
 }
 
-void EventImporter::orders(std::span<const ImportedOrder> orders) {
-    upsert_order_.emplace(db_, 
+void EventImporter::prepare_order_statements() {
+    upsert_order_ = &impl_.statement(impl_.import_order,
         "INSERT INTO orders(event_id, code, status, require_approval, valid_if_pending, checkin_attention, email, locale, "
         "email_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, search_key(?7)) ON CONFLICT(event_id, code) DO UPDATE SET "
         "status = excluded.status, require_approval = excluded.require_approval, "
         "valid_if_pending = excluded.valid_if_pending, checkin_attention = excluded.checkin_attention, "
         "email = excluded.email, locale = excluded.locale, email_key = excluded.email_key");
-    upsert_position_.emplace(db_,
+    upsert_position_ = &impl_.statement(impl_.import_position,
         "INSERT INTO positions(id, event_id, order_code, positionid, item, variation, subevent, secret, attendee_name, "
         "attendee_email, addon_to, blocked, valid_from, valid_until, canceled, email_key) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, search_key(?10)) "
@@ -123,32 +142,53 @@ void EventImporter::orders(std::span<const ImportedOrder> orders) {
         "attendee_name = excluded.attendee_name, attendee_email = excluded.attendee_email, addon_to = excluded.addon_to, "
         "blocked = excluded.blocked, valid_from = excluded.valid_from, valid_until = excluded.valid_until, "
         "canceled = excluded.canceled, email_key = excluded.email_key WHERE event_id = excluded.event_id RETURNING id");
-    upsert_answer_.emplace(db_,
+    upsert_answer_ = &impl_.statement(impl_.import_answer,
         "INSERT INTO answers(position_id, question_id, answer, options) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT(position_id, question_id) DO UPDATE SET answer = excluded.answer, options = excluded.options");
-    // FTS5 flushes its pending index data at every statement that writes to it, so one INSERT per
-    // position wrote a segment per position (an import three times slower). Keys are staged in a
-    // temporary table and indexed by one statement at the end (index_staged_search).
-    db_.exec("CREATE TEMP TABLE IF NOT EXISTS search_staging (id INTEGER PRIMARY KEY, key TEXT NOT NULL)");
-    index_search_.emplace(db_, "INSERT OR REPLACE INTO temp.search_staging(id, key) VALUES (?1, ?2)");
+    db_.exec(kCreateSearchStaging);
+    index_search_ = &impl_.statement(impl_.import_search,
+                                     "INSERT OR REPLACE INTO temp.search_staging(id, key) VALUES (?1, ?2)");
     // Check-ins the server reports replace the ones it reported before, except rows a queued upload
     // still refers to or that staff reverted here: those stay until the upload has gone out, and
     // the server's copy of a reverted one is not brought back to life.
-    drop_server_checkins_.emplace(db_,
+    drop_server_checkins_ = &impl_.statement(impl_.import_drop_server_checkins,
         "DELETE FROM checkins WHERE position_id = ?1 AND origin = 'server' AND reverted_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM upload_queue q WHERE q.checkin_id = checkins.id)");
     // A check-in made here comes back from the server once uploaded (pretix lists it without its
     // nonce): the local copy is kept, as it holds the nonce an undo must annul, and the server's
     // is not added beside it. pretix keeps the time we sent, to the second at least.
-    insert_server_checkin_.emplace(db_,
+    insert_server_checkin_ = &impl_.statement(impl_.import_server_checkin,
         "INSERT INTO checkins(list_id, position_id, secret, type, datetime, origin, uploaded, gate) "
         "SELECT ?1, ?2, ?3, ?4, ?5, 'server', 1, ?6 WHERE NOT EXISTS (SELECT 1 FROM checkins WHERE position_id = ?2 "
         "AND list_id = ?1 AND type = ?4 AND (datetime = ?5 OR (origin = 'local' AND abs(datetime - ?5) < 1000000)))");
     // An offline-signed ticket admitted before its order synced: its check-ins now belong to the
     // position, so the entry rules see them (no second admission) and undo finds them.
-    adopt_unsynced_checkins_.emplace(db_,
+    adopt_unsynced_checkins_ = &impl_.statement(impl_.import_adopt_checkins,
         "UPDATE checkins SET position_id = ?1 WHERE position_id IS NULL AND secret = ?2");
+}
 
+void EventImporter::orders(std::span<const ImportedOrder> orders) {
+    prepare_order_statements();
+    // Orders the store refuses are rare: all of them under one savepoint first, and only when one
+    // is refused, again one savepoint per order (three statements each, for every order).
+    if (!orders_at_once(orders)) orders_one_by_one(orders);
+}
+
+bool EventImporter::orders_at_once(std::span<const ImportedOrder> orders) {
+    const ImportSummary before = summary_;
+    sqlite::Savepoint savepoint(db_);
+    for (const ImportedOrder& imported : orders) {
+        if (!order(imported)) {
+            summary_ = before;
+            return false;   // the savepoint undoes them all
+        }
+        ++summary_.orders;
+    }
+    savepoint.release();
+    return true;
+}
+
+void EventImporter::orders_one_by_one(std::span<const ImportedOrder> orders) {
     for (const ImportedOrder& imported : orders) {
         sqlite::Savepoint savepoint(db_);
         const size_t positions_before = summary_.positions, checkins_before = summary_.checkins;
@@ -161,12 +201,6 @@ void EventImporter::orders(std::span<const ImportedOrder> orders) {
         savepoint.release();
         ++summary_.orders;
     }
-    index_staged_search();
-}
-
-void EventImporter::index_staged_search() {
-    db_.exec("INSERT OR REPLACE INTO position_search(rowid, key) SELECT id, key FROM temp.search_staging");
-    db_.exec("DELETE FROM temp.search_staging");
 }
 
 std::expected<void, std::string> EventImporter::order(const ImportedOrder& imported) {
@@ -244,10 +278,11 @@ int64_t upsert_event(sqlite::Database& db, const Event& event) {
     return upsert.int64(0);
 }
 
-void write_cursors(sqlite::Database& db, int64_t event_id, std::span<const CursorUpdate> cursors) {
-    auto upsert = db.prepare("INSERT INTO sync_cursors(event_id, name, value) VALUES (?1, ?2, ?3) "
-                             "ON CONFLICT(event_id, name) DO UPDATE SET value = excluded.value");
-    auto erase = db.prepare("DELETE FROM sync_cursors WHERE event_id = ?1 AND name = ?2");
+void write_cursors(Store::Impl& impl, int64_t event_id, std::span<const CursorUpdate> cursors) {
+    auto& upsert = impl.statement(impl.import_cursor,
+                                  "INSERT INTO sync_cursors(event_id, name, value) VALUES (?1, ?2, ?3) "
+                                  "ON CONFLICT(event_id, name) DO UPDATE SET value = excluded.value");
+    auto& erase = impl.statement(impl.import_cursor_erase, "DELETE FROM sync_cursors WHERE event_id = ?1 AND name = ?2");
     for (const CursorUpdate& cursor : cursors) {
         if (cursor.value) {
             upsert.bind(1, event_id).bind(2, cursor.name).bind(3, *cursor.value);
@@ -259,10 +294,12 @@ void write_cursors(sqlite::Database& db, int64_t event_id, std::span<const Curso
     }
 }
 
-void remember_skipped(sqlite::Database& db, int64_t event_id, std::span<const SkippedRecord> skipped) {
-    auto insert = db.prepare("INSERT INTO sync_skipped(event_id, resource, record, message, at) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(event_id, resource, record) DO UPDATE SET "
-                             "message = excluded.message, at = excluded.at");
+void remember_skipped(Store::Impl& impl, int64_t event_id, std::span<const SkippedRecord> skipped) {
+    if (skipped.empty()) return;
+    auto& insert = impl.statement(impl.import_skipped,
+                                  "INSERT INTO sync_skipped(event_id, resource, record, message, at) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(event_id, resource, record) DO UPDATE SET "
+                                  "message = excluded.message, at = excluded.at");
     const int64_t now = to_micros(std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()));
     for (const SkippedRecord& record : skipped) {
         insert.bind(1, event_id).bind(2, record.resource).bind(3, record.id).bind(4, record.message).bind(5, now);
@@ -271,12 +308,27 @@ void remember_skipped(sqlite::Database& db, int64_t event_id, std::span<const Sk
 }
 
 // A record that lands after all is no longer skipped.
-void forget_skipped_orders(sqlite::Database& db, int64_t event_id, std::span<const ImportedOrder> orders) {
-    auto erase = db.prepare("DELETE FROM sync_skipped WHERE event_id = ?1 AND resource = 'orders' AND record = ?2");
+void forget_skipped_orders(Store::Impl& impl, int64_t event_id, std::span<const ImportedOrder> orders) {
+    auto& erase = impl.statement(impl.import_forget_skipped,
+                                 "DELETE FROM sync_skipped WHERE event_id = ?1 AND resource = 'orders' AND record = ?2");
     for (const ImportedOrder& order : orders) {
         erase.bind(1, event_id).bind(2, order.order.code);
         erase.run();
     }
+}
+
+// One page of a download, inside the caller's transaction.
+PageApplied apply_page(Store::Impl& impl, int64_t event_id, std::span<const ImportedOrder> orders,
+                       std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors) {
+    ImportSummary summary;
+    summary.event_id = event_id;
+    EventImporter importer(impl, event_id, summary);
+    forget_skipped_orders(impl, event_id, orders);
+    importer.orders(orders);
+    remember_skipped(impl, event_id, skipped);
+    remember_skipped(impl, event_id, summary.skipped);
+    write_cursors(impl, event_id, cursors);
+    return PageApplied{summary.orders, summary.positions, summary.checkins, std::move(summary.skipped)};
 }
 
 } // namespace
@@ -286,12 +338,13 @@ std::expected<ImportSummary, std::string> Store::import_event(const EventImport&
     sqlite::Transaction transaction(db);
     ImportSummary summary;
     summary.event_id = upsert_event(db, import.catalog.event);
-    EventImporter importer(db, summary.event_id, summary);
+    EventImporter importer(*impl_, summary.event_id, summary);
     importer.catalog(import.catalog, /*replace=*/false);
     importer.orders(import.orders);
+    index_staged_search(db);
     importer.secret_lists(import.revoked_secrets, import.blocked_secrets);
     if (import.badge_layouts) importer.badge_layouts(*import.badge_layouts);
-    remember_skipped(db, summary.event_id, summary.skipped);
+    remember_skipped(*impl_, summary.event_id, summary.skipped);
     impl_->bump_generation();
     transaction.commit();
     return summary;
@@ -304,11 +357,11 @@ std::expected<ImportSummary, std::string> Store::apply_catalog(const EventCatalo
     sqlite::Transaction transaction(db);
     ImportSummary summary;
     summary.event_id = upsert_event(db, catalog.event);
-    EventImporter importer(db, summary.event_id, summary);
+    EventImporter importer(*impl_, summary.event_id, summary);
     importer.catalog(catalog, /*replace=*/true);
     if (badge_layouts) importer.badge_layouts(*badge_layouts);
-    write_cursors(db, summary.event_id, cursors);
-    remember_skipped(db, summary.event_id, summary.skipped);
+    write_cursors(*impl_, summary.event_id, cursors);
+    remember_skipped(*impl_, summary.event_id, summary.skipped);
     impl_->bump_generation();
     transaction.commit();
     return summary;
@@ -316,19 +369,36 @@ std::expected<ImportSummary, std::string> Store::apply_catalog(const EventCatalo
 
 PageApplied Store::apply_orders_page(int64_t event_id, std::span<const ImportedOrder> orders,
                                      std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors) {
-    auto& db = impl_->db;
-    sqlite::Transaction transaction(db);
-    ImportSummary summary;
-    summary.event_id = event_id;
-    EventImporter importer(db, event_id, summary);
-    forget_skipped_orders(db, event_id, orders);
-    importer.orders(orders);
-    remember_skipped(db, event_id, skipped);
-    remember_skipped(db, event_id, summary.skipped);
-    write_cursors(db, event_id, cursors);
+    sqlite::Transaction transaction(impl_->db);
+    PageApplied applied = apply_page(*impl_, event_id, orders, skipped, cursors);
+    index_staged_search(impl_->db);
     transaction.commit();
-    return PageApplied{summary.orders, summary.positions, summary.checkins,
-                       std::move(summary.skipped)};
+    return applied;
+}
+
+std::vector<PageApplied> Store::apply_orders_pages(int64_t event_id, std::span<const OrdersPage> pages,
+                                                   std::chrono::milliseconds budget) {
+    std::vector<PageApplied> applied;
+    if (pages.empty()) return applied;
+    bool yielding = false;
+    {
+        sqlite::Transaction transaction(impl_->db);
+        const auto started = std::chrono::steady_clock::now();
+        for (const OrdersPage& page : pages) {
+            applied.push_back(apply_page(*impl_, event_id, page.orders, page.skipped, page.cursors));
+            yielding = sqlite::writers_waiting() > 0;
+            if (yielding || std::chrono::steady_clock::now() - started >= budget) break;
+        }
+        index_staged_search(impl_->db);
+        transaction.commit();
+    }
+    // Let the waiting writers take the lock before this connection's next BEGIN IMMEDIATE queues
+    // behind them (bounded: a writer of this process that is not scheduled does not stop the sync).
+    const auto yielded = std::chrono::steady_clock::now();
+    while (yielding && sqlite::writers_waiting() > 0 &&
+           std::chrono::steady_clock::now() - yielded < std::chrono::milliseconds(20))
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    return applied;
 }
 
 void Store::apply_secrets_page(int64_t event_id, std::span<const std::string> revoked,
@@ -336,9 +406,9 @@ void Store::apply_secrets_page(int64_t event_id, std::span<const std::string> re
     auto& db = impl_->db;
     sqlite::Transaction transaction(db);
     ImportSummary summary;
-    EventImporter importer(db, event_id, summary);
+    EventImporter importer(*impl_, event_id, summary);
     importer.secret_lists(revoked, blocked);
-    write_cursors(db, event_id, cursors);
+    write_cursors(*impl_, event_id, cursors);
     transaction.commit();
 }
 

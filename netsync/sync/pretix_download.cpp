@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
+#include <deque>
 #include <functional>
-#include <future>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "kiosk/core/time.h"
 #include "netsync/pretix/pretix_json.h"
@@ -103,16 +106,6 @@ json layouts_with_assignments(json layouts, const json& badge_items) {
     return layouts;
 }
 
-// The next page, fetched and parsed on another thread while this one writes the current page to
-// the store: the network and the disk work at the same time. Only the fetching thread uses the
-// Api until get() returns.
-std::future<ApiResult<pretix::Page>> prefetch(pretix::Api& api, const pretix::Page& current) {
-    if (!current.next) return {};
-    pretix::Page link;
-    link.next = current.next;
-    return std::async(std::launch::async, [&api, link = std::move(link)] { return api.next_page(link); });
-}
-
 std::optional<Timestamp> order_time(const json& order, std::string_view field) {
     if (!order.is_object()) return std::nullopt;
     const auto value = order.find(field);
@@ -133,6 +126,103 @@ std::optional<std::string> later_of(const std::optional<std::string>& cursor, st
     const auto current = cursor ? parse_iso8601(*cursor) : std::nullopt;
     if (current && *current >= *candidate) return cursor;
     return format_iso8601_utc(*candidate);
+}
+
+// How long one transaction of order pages may hold the write lock (an admission on another process
+// waits for it; one in this process waits for one page only, see sqlite::another_connection_waiting),
+// and how many fetched pages may wait for the store (each a converted page of 50 orders).
+constexpr std::chrono::milliseconds kTransactionBudget{50};
+constexpr size_t kPagesAhead = 32;
+
+// [SECTION] The order page pipeline
+// Pages of orders are fetched, parsed and converted on a thread of their own while this one writes
+// the ones before to the store, several to a transaction: the network, the JSON and the disk work
+// at the same time, and a full sync pays a commit and a checkpoint per batch, not per page. Only the
+// fetching thread uses the Api while a pipeline runs.
+class PagePipeline {
+public:
+    // Called on the fetching thread for every page in order: the page's converted orders, its
+    // adapter-skipped records and the cursors that follow it.
+    using Convert = std::function<OrdersPage(const pretix::Page&)>;
+
+    PagePipeline(pretix::Api& api, pretix::Page first, Convert convert)
+        : fetcher_([this, &api, first = std::move(first), convert = std::move(convert)]() mutable {
+              fetch(api, std::move(first), convert);
+          }) {}
+
+    ~PagePipeline() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        changed_.notify_all();
+        fetcher_.join();   // a request in flight ends by its own timeout
+    }
+    PagePipeline(const PagePipeline&) = delete;
+    PagePipeline& operator=(const PagePipeline&) = delete;
+
+    // Moves every page fetched so far onto the end of `pages`, waiting for one if there is none.
+    // False when no page is left: the server's last page was taken, or `error` says why not.
+    bool take(std::vector<OrdersPage>& pages, std::optional<pretix::ApiError>& error) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
+        if (ready_.empty()) {
+            error = error_;
+            return false;
+        }
+        for (OrdersPage& page : ready_) pages.push_back(std::move(page));
+        ready_.clear();
+        changed_.notify_all();
+        return true;
+    }
+
+private:
+    void fetch(pretix::Api& api, pretix::Page page, const Convert& convert) {
+        for (;;) {
+            OrdersPage converted = convert(page);
+            pretix::Page link;
+            link.next = page.next;
+            if (!push(std::move(converted)) || !link.next) break;
+            auto next = api.next_page(link);
+            if (!next) {
+                finish(next.error());
+                return;
+            }
+            page = std::move(*next);
+        }
+        finish(std::nullopt);
+    }
+
+    bool push(OrdersPage page) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return ready_.size() < kPagesAhead || closed_; });
+        if (closed_) return false;
+        ready_.push_back(std::move(page));
+        changed_.notify_all();
+        return true;
+    }
+
+    void finish(std::optional<pretix::ApiError> error) {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+        error_ = std::move(error);
+        changed_.notify_all();
+    }
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<OrdersPage> ready_;
+    bool finished_ = false, closed_ = false;
+    std::optional<pretix::ApiError> error_;
+    std::thread fetcher_;   // last: it starts when the rest is ready
+};
+
+OrdersPage convert_orders(const pretix::Page& page) {
+    OrdersPage converted;
+    converted.orders = convert_each<ImportedOrder>(
+        page.results, "orders", [](const json& r, const JsonPath& p) { return pretix::order_from_json(r, 0, p); },
+        converted.skipped);
+    return converted;
 }
 
 } // namespace
@@ -239,31 +329,41 @@ ApiResult<void> Downloader::full_orders(const std::string& slug, EventDownload& 
     // then come with the first incremental sync.
     if (!generated) generated = page->page_generated;
     std::optional<std::string> newest_change;   // without X-Page-Generated, the newest last_modified seen
-    DownloadProgress progress{slug, true, 0, page->count};
-    for (;;) {
-        std::vector<SkippedRecord> skipped;
-        const auto orders = convert_each<ImportedOrder>(
-            page->results, "orders", [](const json& r, const JsonPath& p) { return pretix::order_from_json(r, 0, p); },
-            skipped);
-        resume = later_of(resume, newest(page->results, "datetime"));
-        newest_change = later_of(newest_change, newest(page->results, "last_modified"));
-        std::vector<CursorUpdate> cursors = {{kFullResume, resume}, {kFullGenerated, generated}};
-        if (!page->next) {
+    const DownloadProgress progress{slug, true, 0, page->count};
+    // Runs on the fetching thread, page after page: the cursors are its own until the pipeline ends.
+    auto convert = [&](const pretix::Page& fetched) {
+        OrdersPage converted = convert_orders(fetched);
+        resume = later_of(resume, newest(fetched.results, "datetime"));
+        newest_change = later_of(newest_change, newest(fetched.results, "last_modified"));
+        converted.cursors = {{kFullResume, resume}, {kFullGenerated, generated}};
+        if (!fetched.next) {
             const auto since = generated ? generated : newest_change;
-            cursors = {{kFullResume, std::nullopt}, {kFullGenerated, std::nullopt}, {kOrdersSince, since}};
+            converted.cursors = {{kFullResume, std::nullopt}, {kFullGenerated, std::nullopt}, {kOrdersSince, since}};
         }
-        auto next = prefetch(api_, *page);
-        PageApplied applied = store_.apply_orders_page(report.event_id, orders, skipped, cursors);
-        report.orders += applied.orders;
-        report.positions += applied.positions;
-        for (auto& record : skipped) report.skipped.push_back(std::move(record));
-        for (auto& record : applied.skipped) report.skipped.push_back(std::move(record));
-        progress.orders_done = report.orders;
-        if (progress_) progress_(progress);
-        if (!next.valid()) return {};
-        page = next.get();
-        if (!page) return std::unexpected(page.error());
+        return converted;
+    };
+    return apply_pages(std::move(*page), convert, progress, report);
+}
+
+ApiResult<void> Downloader::apply_pages(pretix::Page first, const std::function<OrdersPage(const pretix::Page&)>& convert,
+                                        DownloadProgress progress, EventDownload& report) {
+    PagePipeline pipeline(api_, std::move(first), convert);
+    std::vector<OrdersPage> pending;
+    std::optional<pretix::ApiError> error;
+    while (!pending.empty() || pipeline.take(pending, error)) {
+        const auto applied = store_.apply_orders_pages(report.event_id, pending, kTransactionBudget);
+        for (size_t i = 0; i < applied.size(); ++i) {
+            report.orders += applied[i].orders;
+            report.positions += applied[i].positions;
+            for (auto& record : pending[i].skipped) report.skipped.push_back(std::move(record));
+            for (const auto& record : applied[i].skipped) report.skipped.push_back(record);
+            progress.orders_done = report.orders;
+            if (progress_) progress_(progress);
+        }
+        pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(applied.size()));
     }
+    if (error) return std::unexpected(std::move(*error));
+    return {};
 }
 
 ApiResult<void> Downloader::changed_orders(const std::string& slug, const std::string& since, EventDownload& report) {
@@ -273,30 +373,15 @@ ApiResult<void> Downloader::changed_orders(const std::string& slug, const std::s
     if (!page) return std::unexpected(page.error());
     const auto generated = page->page_generated;
     std::optional<std::string> newest_change = since;
-    DownloadProgress progress{slug, false, 0, page->count};
-    for (;;) {
-        std::vector<SkippedRecord> skipped;
-        const auto orders = convert_each<ImportedOrder>(
-            page->results, "orders", [](const json& r, const JsonPath& p) { return pretix::order_from_json(r, 0, p); },
-            skipped);
-        newest_change = later_of(newest_change, newest(page->results, "last_modified"));
+    const DownloadProgress progress{slug, false, 0, page->count};
+    auto convert = [&](const pretix::Page& fetched) {
+        OrdersPage converted = convert_orders(fetched);
+        newest_change = later_of(newest_change, newest(fetched.results, "last_modified"));
         // The new cursor lands with the last page: a sync cut short asks again from the old one.
-        std::vector<CursorUpdate> cursors;
-        if (!page->next) cursors.push_back({kOrdersSince, generated ? generated : newest_change});
-        auto next = prefetch(api_, *page);
-        if (!orders.empty() || !skipped.empty() || !cursors.empty()) {
-            PageApplied applied = store_.apply_orders_page(report.event_id, orders, skipped, cursors);
-            report.orders += applied.orders;
-            report.positions += applied.positions;
-            for (auto& record : applied.skipped) report.skipped.push_back(std::move(record));
-        }
-        for (auto& record : skipped) report.skipped.push_back(std::move(record));
-        progress.orders_done = report.orders;
-        if (progress_) progress_(progress);
-        if (!next.valid()) return {};
-        page = next.get();
-        if (!page) return std::unexpected(page.error());
-    }
+        if (!fetched.next) converted.cursors.push_back({kOrdersSince, generated ? generated : newest_change});
+        return converted;
+    };
+    return apply_pages(std::move(*page), convert, progress, report);
 }
 
 // [SECTION] Revoked and blocked secrets

@@ -8,10 +8,10 @@
 //   order time it has stored, so that an interrupted full sync resumes with `created_since`; the
 //   first page's X-Page-Generated becomes the `modified_since` of every later incremental sync;
 // - revoked secrets by `created_since`, blocked secrets by `updated_since`.
-// Every page lands in one store transaction together with the cursor that follows it, so a scan
-// never sees half a page and a crash between pages loses nothing but the page in flight. A record
-// the converters cannot read is skipped, reported by id and remembered for staff; it never keeps
-// the rest of its page out.
+// Every page lands in one store transaction together with the cursor that follows it (pages ready
+// together share one), so a scan never sees half a page and a crash between transactions loses
+// nothing but the pages in flight. A record the converters cannot read is skipped, reported by id
+// and remembered for staff; it never keeps the rest of its page out.
 //
 // Thread rule: a Downloader uses the caller's Api and Store and belongs to the caller's thread.
 #pragma once
@@ -59,6 +59,11 @@ private:
     pretix::ApiResult<void> full_orders(const std::string& slug, EventDownload& report);
     pretix::ApiResult<void> changed_orders(const std::string& slug, const std::string& since, EventDownload& report);
     pretix::ApiResult<void> secrets(const std::string& slug, EventDownload& report);
+    // Fetches and converts the pages after `first` on a thread of its own and applies them in
+    // transactions of several pages; what landed stays when an ApiError stops it.
+    pretix::ApiResult<void> apply_pages(pretix::Page first,
+                                        const std::function<OrdersPage(const pretix::Page&)>& convert,
+                                        DownloadProgress progress, EventDownload& report);
 
     pretix::Api& api_;
     Store& store_;
