@@ -333,7 +333,8 @@ public:
     // Several pages in one transaction (fewer commits and checkpoints for a full sync), in order,
     // each with its cursors. Stops after the page during which the transaction reached `budget`, or
     // another connection of this process started waiting to write (an admission waits for one page,
-    // not the batch). Returns one PageApplied per page that landed: at least the first.
+    // not the batch); one page only while other writers of this process were seen in the last 2 s.
+    // Returns one PageApplied per page that landed: at least the first.
     std::vector<PageApplied> apply_orders_pages(int64_t event_id, std::span<const OrdersPage> pages,
                                                 std::chrono::milliseconds budget);
     void apply_secrets_page(int64_t event_id, std::span<const std::string> revoked,

@@ -41,6 +41,8 @@ struct Store::Impl {
 
     sqlite::Database db;
     bool durability_relaxed = false;        // relax_durability_for_sync(true) is in force
+    // apply_orders_pages: when another writer last waited for this connection's lock or held it.
+    std::chrono::steady_clock::time_point other_writer_seen{};
 
     // Prepared once per connection; the hot path never re-parses SQL.
     sqlite::Statement& statement(std::unique_ptr<sqlite::Statement>& slot, std::string_view sql) {

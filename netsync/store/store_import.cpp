@@ -317,6 +317,10 @@ void forget_skipped_orders(Store::Impl& impl, int64_t event_id, std::span<const 
     }
 }
 
+// apply_orders_pages applies one page per transaction for this long after another writer of this
+// process was seen (an admission between two pages, or one waiting for the lock).
+constexpr std::chrono::seconds kOthersWritingWindow{2};
+
 // One page of a download, inside the caller's transaction.
 PageApplied apply_page(Store::Impl& impl, int64_t event_id, std::span<const ImportedOrder> orders,
                        std::span<const SkippedRecord> skipped, std::span<const CursorUpdate> cursors) {
@@ -382,12 +386,18 @@ std::vector<PageApplied> Store::apply_orders_pages(int64_t event_id, std::span<c
     if (pages.empty()) return applied;
     bool yielding = false;
     {
+        const auto asked = std::chrono::steady_clock::now();
         sqlite::Transaction transaction(impl_->db);
         const auto started = std::chrono::steady_clock::now();
+        if (started - asked > std::chrono::milliseconds(1)) impl_->other_writer_seen = started;   // we waited
+        // While the kiosk admits, its admissions wait for a page and that page's commit, never more:
+        // a batch's commit writes all the batch's pages to the WAL.
+        const bool others_writing = started - impl_->other_writer_seen < kOthersWritingWindow;
         for (const OrdersPage& page : pages) {
             applied.push_back(apply_page(*impl_, event_id, page.orders, page.skipped, page.cursors));
             yielding = sqlite::writers_waiting() > 0;
-            if (yielding || std::chrono::steady_clock::now() - started >= budget) break;
+            if (yielding) impl_->other_writer_seen = std::chrono::steady_clock::now();
+            if (yielding || others_writing || std::chrono::steady_clock::now() - started >= budget) break;
         }
         index_staged_search(impl_->db);
         transaction.commit();

@@ -68,7 +68,9 @@ std::string record_id(const json& record, size_t index) {
         if (found->is_string()) return found->get<std::string>();
         if (found->is_number_integer()) return std::to_string(found->get<int64_t>());
     }
-    return "#" + std::to_string(index);
+    std::string place = "#";   // appended, not "#" + ...: GCC 12 -O3 warns (-Wrestrict) on that
+    place += std::to_string(index);
+    return place;
 }
 
 // Converts each record of `results` with `convert`; what does not convert is reported, not fatal.
@@ -131,7 +133,7 @@ std::optional<std::string> later_of(const std::optional<std::string>& cursor, st
 // How long one transaction of order pages may hold the write lock (an admission on another process
 // waits for it; one in this process waits for one page only, see sqlite::another_connection_waiting),
 // and how many fetched pages may wait for the store (each a converted page of 50 orders).
-constexpr std::chrono::milliseconds kTransactionBudget{50};
+constexpr std::chrono::milliseconds kTransactionBudget{200};
 constexpr size_t kPagesAhead = 32;
 
 // [SECTION] The order page pipeline
