@@ -122,6 +122,7 @@ std::optional<TicketBackendOptions> ticket_backend_options(const sync::SyncSetti
     // A scan waits for the server at most this long (connect included), then decides without it.
     options.connection.request_timeout = std::chrono::milliseconds(config.sync.online_timeout_ms);
     options.connection.connect_timeout = std::min(options.connection.connect_timeout, options.connection.request_timeout);
+    options.connection.retry.max_attempts = 1;
     options.online = config.sync.online;
     options.trust_offline_scans = config.kiosk.trust_offline_scans;
     return options;

@@ -29,6 +29,7 @@
 
 #include "kiosk/core/engine.h"
 #include "netsync/backend/api_error.h"
+#include "netsync/http/retry_policy.h"
 #include "netsync/store/store.h"
 
 namespace kiosk::backend {
@@ -66,6 +67,7 @@ struct Connection {
     std::string ca_file;                    // "" = the system's CAs
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds request_timeout{30'000};   // per request (an online decision passes its deadline)
+    http::RetryPolicy retry;                // a scan at the kiosk tries once: the attendee is waiting
     const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -107,7 +107,7 @@ std::optional<std::string> optional_string(const json& object, std::string_view 
 //-----------------------------------------------------------------------------
 
 BrightStarClient::BrightStarClient(const backend::Connection& connection)
-    : BrightStarClient(connection, http::RetryPolicy{}) {}
+    : BrightStarClient(connection, connection.retry) {}
 
 BrightStarClient::BrightStarClient(const backend::Connection& connection, http::RetryPolicy retry)
     : connection_(connection), host_(http_host(connection.url)), client_([&] {

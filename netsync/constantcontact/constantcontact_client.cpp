@@ -156,7 +156,7 @@ std::optional<std::vector<ConstantContactClient::ServerError>> ConstantContactCl
 }
 
 ConstantContactClient::ConstantContactClient(const backend::Connection& connection)
-    : ConstantContactClient(connection, http::RetryPolicy{}) {}
+    : ConstantContactClient(connection, connection.retry) {}
 
 ConstantContactClient::ConstantContactClient(const backend::Connection& connection, http::RetryPolicy retry)
     : connection_(connection), host_(host_of(connection.url)), client_([&] {

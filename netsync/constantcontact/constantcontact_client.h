@@ -56,7 +56,7 @@ namespace kiosk::constantcontact {
 class ConstantContactClient final : public backend::TicketClient {
 public:
     explicit ConstantContactClient(const backend::Connection& connection);
-    // Tests shorten the HTTP client's retries; the kiosk uses the default policy.
+    // Tests shorten the HTTP client's retries; otherwise Connection::retry applies.
     ConstantContactClient(const backend::Connection& connection, http::RetryPolicy retry);
 
     backend::Kind kind() const override { return backend::Kind::constantcontact; }

@@ -139,7 +139,7 @@ Timestamp now() { return std::chrono::time_point_cast<std::chrono::microseconds>
 // [SECTION] OveitClient
 //-----------------------------------------------------------------------------
 
-OveitClient::OveitClient(const backend::Connection& connection) : OveitClient(connection, http::RetryPolicy{}) {}
+OveitClient::OveitClient(const backend::Connection& connection) : OveitClient(connection, connection.retry) {}
 
 OveitClient::OveitClient(const backend::Connection& connection, http::RetryPolicy retry)
     : connection_(connection), host_(host_of(connection.url)), client_([&] {

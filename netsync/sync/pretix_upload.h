@@ -28,6 +28,7 @@ struct UploadRound {
     size_t refused = 0;                     // rejected for good: kept for staff
     size_t postponed = 0;                   // to try again later
     std::optional<pretix::ApiError> stopped_by;   // the error that ended the round early
+    std::optional<pretix::ApiError> last_postponement;  // why the last postponed row did not go (TicketUploader)
 };
 
 // When a row that failed `attempts` times is tried again: 5 s doubling to 10 min, with jitter.

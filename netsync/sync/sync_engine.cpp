@@ -125,6 +125,9 @@ void add_round(SyncReport& report, const UploadRound& round) {
     report.upload.refused += round.refused;
     report.upload.postponed += round.postponed;
     if (round.stopped_by && !report.error) report.error = round.stopped_by;
+    // For a backend whose sync downloads nothing from it (Constant Contact, BrightStar), a
+    // postponed check-in is all the sync learns of the server: staff must read why it waits.
+    if (round.last_postponement && !report.upload.last_postponement) report.upload.last_postponement = round.last_postponement;
 }
 
 void sync_pretix(const SyncSettings& settings, Store& store, bool download, const std::atomic<bool>* cancel,
@@ -183,8 +186,13 @@ SyncReport sync_once(const SyncSettings& settings, Store& store, bool download, 
     const Timestamp attempt = now();
     SyncReport report;
     RelaxedDurability relaxed(store);
-    if (settings.kind == backend::Kind::pretix) sync_pretix(settings, store, download, cancel, progress, report);
-    else sync_ticket_backend(settings, store, download, cancel, report);
+    if (settings.kind == backend::Kind::pretix) {
+        sync_pretix(settings, store, download, cancel, progress, report);
+    } else {
+        sync_ticket_backend(settings, store, download, cancel, report);
+        if (!report.error && report.upload.sent == 0 && report.upload.last_postponement)
+            report.error = report.upload.last_postponement;
+    }
     // An upload round with nothing due asked the server nothing: it says nothing about the network.
     const bool asked_server = download || report.upload.sent + report.upload.refused + report.upload.postponed > 0;
     if (asked_server || report.error) record_outcome(store, report, attempt);

@@ -68,6 +68,14 @@ TicketUploader::Next TicketUploader::send(std::span<const UploadJob> jobs, bool 
             ++round.sent;
             continue;
         }
+        // Oveit and BrightStar say nothing that ties a check-in to its sender: after a send whose
+        // answer was lost, the next one hears "already checked in" about our own check-in. That
+        // counts as delivered (it may also be another door's, which the server has either way).
+        if (!undo && answer->reason == RejectReason::already_redeemed && job.attempts > 0) {
+            store_.finish_upload(job.id);
+            ++round.sent;
+            continue;
+        }
         // The server decided against a ticket this kiosk admitted (canceled since, or used at
         // another door meanwhile): sending it again would not change that; staff must know.
         std::string why = std::string(backend::kind_name(client_.kind())) + " refused this " +
@@ -92,6 +100,7 @@ TicketUploader::Next TicketUploader::failure(const backend::ApiError& error, con
             : now + std::max(retry_delay(job.attempts + 1), error.retry_after.value_or(std::chrono::seconds(0)));
     store_.postpone_upload(job.id, error.message, later);
     ++round.postponed;
+    round.last_postponement = error;
     if (!backend::ends_round(error)) return Next::go_on;   // busy or garbage for this row: the next may pass
     if (!round.stopped_by) round.stopped_by = error;
     return Next::stop;

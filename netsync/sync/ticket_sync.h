@@ -7,7 +7,8 @@
 //   takes several tickets at once; queued undos to its undo call, or, for a backend without undo,
 //   are kept as refused with a sentence that says so, for staff. A row leaves the queue only when the
 //   server accepted it, or is kept as refused when the server said no for good (the ticket was
-//   canceled, or used elsewhere meanwhile). An unreachable server or a refused token ends the round;
+//   canceled, or used elsewhere meanwhile); "already checked in" after an earlier send of the same
+//   row counts as delivered (that send may have landed with its answer lost). An unreachable server or a refused token ends the round;
 //   other failures postpone the row (retry_delay) and the round goes on.
 // - Failed scans: none of the three backends has a call for them (pretix's failed_checkins): they stay
 //   on the kiosk for staff and leave the queue, marked as not reported.
