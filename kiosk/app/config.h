@@ -55,10 +55,11 @@
 //   lookup_enabled = true            attendees may look themselves up by name / email / order code
 //   manual_entry_enabled = true      attendees may type a ticket code
 //   preview_badge = false            show the badge before printing it
-//   trust_offline_scans = false      with a backend that cannot download tickets (issue 12), admit
-//                                    and queue a scan made while the backend is unreachable instead
-//                                    of sending the attendee to the help desk (recorded as such);
-//                                    not read yet: only pretix syncs today, and it downloads tickets
+//   trust_offline_scans = false      with a backend that cannot download tickets (Constant Contact,
+//                                    BrightStar), admit and queue a scan made while the backend is
+//                                    unreachable instead of sending the attendee to the help desk
+//                                    (recorded as such: kioskctl scan says "trusted_offline"); pretix
+//                                    and Oveit decide from their downloaded copy and ignore it
 //
 //   [webhooks]
 //   urls = []                        http(s) URLs told about each check-in
