@@ -193,7 +193,11 @@ void RejectedScreen::Draw(UiContext& ui, Area area) {
     render::draw_text_at(ImGui::GetWindowDrawList(), {area.min.x, y + u * 1.5f - ui.fonts.px(FontRole::huge) / 2}, "!",
                          {FontRole::huge, colors.danger_text, area.width(), render::Align::center});
     y += u * 4;
-    centered_text(ui, area, y, ui.tr("Sorry, this ticket cannot be used here"), FontRole::large, colors.text);
+    // Offline is no fault of the ticket: the headline must not blame it.
+    const bool offline = ui.view.rejected.reason == RejectReason::offline;
+    centered_text(ui, area, y,
+                  offline ? ui.tr("Sorry, check-in is offline right now") : ui.tr("Sorry, this ticket cannot be used here"),
+                  FontRole::large, colors.text);
     y = ImGui::GetCursorScreenPos().y + u;
     const Area sentence{{area.min.x + area.width() * 0.1f, area.min.y}, {area.max.x - area.width() * 0.1f, area.max.y}};
     centered_text(ui, sentence, y, rejection_sentence(ui, ui.view.rejected), FontRole::body, colors.text);

@@ -92,7 +92,8 @@ int64_t ensure_local_event(Store& store, Kind kind, const std::string& event, co
     EventCatalog catalog;
     catalog.event.organizer = organizer;
     catalog.event.slug = event;
-    catalog.event.name = nlohmann::json{{"en", event_name.empty() ? event : event_name}};
+    // No name is better on the kiosk's screen than a backend's id (Constant Contact's is a UUID).
+    catalog.event.name = event_name.empty() ? nlohmann::json::object() : nlohmann::json{{"en", event_name}};
     CheckinList list;
     list.id = local_list_id(kind, event);
     list.name = "Entry";
