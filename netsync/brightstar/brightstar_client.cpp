@@ -5,9 +5,9 @@
 #include <utility>
 
 #include "kiosk/core/time.h"
+#include "netsync/backend/wire_text.h"
 #include "netsync/pretix/pretix_json.h"
 
-// [SECTION] Text and URLs
 // [SECTION] Error codes
 // [SECTION] BrightStarClient
 
@@ -20,50 +20,6 @@ using backend::TicketAnswer;
 using backend::TicketCall;
 
 namespace {
-
-constexpr std::size_t kMaxServerWords = 300;  // a server's own words quoted to staff, at most
-
-//-----------------------------------------------------------------------------
-// [SECTION] Text and URLs
-//-----------------------------------------------------------------------------
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-// The host of an http(s) URL as staff wrote it ("api.brightstar.example"), for messages; nullopt
-// when the URL is no http or https URL with a host.
-std::optional<std::string> http_host(std::string_view url) {
-    const size_t separator = url.find("://");
-    if (separator == std::string_view::npos) return std::nullopt;
-    const std::string scheme = lowercase(url.substr(0, separator));
-    if (scheme != "http" && scheme != "https") return std::nullopt;
-    std::string_view authority = url.substr(separator + 3);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    const size_t colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) authority = authority.substr(0, colon);
-    if (authority.empty()) return std::nullopt;
-    return lowercase(authority);
-}
-
-// The answer's media type, lower case, without parameters ("application/json").
-std::string media_type(const http::Response& response) {
-    const auto value = response.header("Content-Type");
-    if (!value) return {};
-    std::string media = lowercase(value->substr(0, value->find(';')));
-    while (!media.empty() && media.back() == ' ') media.pop_back();
-    while (!media.empty() && media.front() == ' ') media.erase(media.begin());
-    return media;
-}
-
-bool is_json_media(const http::Response& response) {
-    const std::string media = media_type(response);
-    return media == "application/json" || media.ends_with("+json");
-}
 
 std::string_view context_of(bool checkin) {
     return checkin ? "checking a ticket in at BrightStar" : "asking BrightStar about a ticket";
@@ -110,7 +66,7 @@ BrightStarClient::BrightStarClient(const backend::Connection& connection)
     : BrightStarClient(connection, connection.retry) {}
 
 BrightStarClient::BrightStarClient(const backend::Connection& connection, http::RetryPolicy retry)
-    : connection_(connection), host_(http_host(connection.url)), client_([&] {
+    : connection_(connection), host_(backend::http_host(connection.url)), client_([&] {
           http::ClientOptions options;
           options.connect_timeout = connection.connect_timeout;
           options.total_timeout = connection.request_timeout;
@@ -155,11 +111,7 @@ ApiResult<backend::DownloadSummary> BrightStarClient::download(Store& store, con
 
 ApiResult<TicketAnswer> BrightStarClient::post(Call call, const TicketCall& ticket) {
     const std::string_view context = context_of(call == Call::checkin);
-    if (!host_)
-        return std::unexpected(backend::make_error(
-            ApiErrorKind::refused,
-            backend::in_context(context, "the server address \"" + one_line(connection_.url) +
-                                             "\" is not an http or https URL; check the settings.")));
+    if (!host_) return std::unexpected(backend::not_an_http_url(context, one_line(connection_.url)));
     // The seed makes event_id and scanner_id optional: sent when the kiosk has one.
     json body{{"ticket_id", ticket.code}};
     if (call == Call::validate && !ticket.event.empty()) body["event_id"] = ticket.event;
@@ -183,7 +135,7 @@ ApiResult<TicketAnswer> BrightStarClient::read_answer(Call call, const http::Res
                                                       const std::string& ticket_id) const {
     const std::string_view context = context_of(call == Call::checkin);
     const int status = response.status;
-    if (!is_json_media(response)) {
+    if (!backend::is_json_media(response)) {
         // An HTML 404 is a page of some other server: the address is wrong, not the ticket.
         if (status == 404)
             return std::unexpected(backend::make_error(
@@ -191,11 +143,7 @@ ApiResult<TicketAnswer> BrightStarClient::read_answer(Call call, const http::Res
                 backend::in_context(context, *host_ + " has no BrightStar ticket API at this address; check the server "
                                                       "address (it ends with /v1)."),
                 status));
-        constexpr size_t kMaxMediaType = 60;   // the server's text, quoted to staff
-        const std::string media = media_type(response);
-        const std::string what = media.empty() ? std::string("no content type") : one_line(media.substr(0, kMaxMediaType));
-        return std::unexpected(backend::bad_answer(
-            context, *host_, "answered with " + what + " instead of JSON (a Wi-Fi login page or a proxy in between?)", status));
+        return std::unexpected(backend::bad_answer(context, *host_, backend::not_json_words(response), status));
     }
     const auto parsed = pretix::parse_json_text(response.body, "the answer");
     if (!parsed || !parsed->is_object())
@@ -264,16 +212,9 @@ ApiResult<TicketAnswer> BrightStarClient::refused(const json& body, std::string_
     return answer;
 }
 
+// A server's sentence on one line for staff, never the token.
 std::string BrightStarClient::one_line(std::string text) const {
-    text = http::redact(std::move(text), {connection_.token});
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    if (text.size() > kMaxServerWords) {
-        size_t cut = kMaxServerWords;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
-        text = text.substr(0, cut) + "...";
-    }
-    return text;
+    return backend::one_line(std::move(text), {connection_.token});
 }
 
 } // namespace kiosk::brightstar

@@ -7,9 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsync/backend/wire_text.h"
 #include "netsync/pretix/pretix_json.h"
 
-// [SECTION] Text and URLs
+// [SECTION] Wording
 // [SECTION] Error arrays
 // [SECTION] ConstantContactClient
 
@@ -19,79 +20,17 @@ using nlohmann::json;
 using backend::ApiError;
 using backend::ApiErrorKind;
 using backend::ApiResult;
+using backend::lowercase;
 using backend::TicketAnswer;
 using backend::TicketCall;
 
 namespace {
 
-constexpr std::size_t kMaxServerWords = 300;  // a server's own words quoted to staff, at most
 constexpr std::string_view kName = "Constant Contact";
 
 //-----------------------------------------------------------------------------
-// [SECTION] Text and URLs
+// [SECTION] Wording
 //-----------------------------------------------------------------------------
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-bool blank(std::string_view text) {
-    return std::ranges::all_of(text, [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
-}
-
-// A server's sentence, fit for one line on a staff screen: no control characters, not too long,
-// never the token (a server that echoes the request must not put it on a screen).
-std::string one_line(std::string text, const std::string& token) {
-    text = http::redact(std::move(text), {token});
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    if (text.size() > kMaxServerWords) {
-        size_t cut = kMaxServerWords;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
-        text = text.substr(0, cut) + "...";
-    }
-    return text;
-}
-
-// RFC 3986 unreserved characters stay; every other byte becomes %XX, so that an event id can
-// never add a path segment or a query.
-std::string percent_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 15];
-        }
-    }
-    return out;
-}
-
-bool is_http_url(std::string_view url) {
-    const std::string scheme = lowercase(url.substr(0, url.find("://")));
-    return url.find("://") != std::string_view::npos && (scheme == "http" || scheme == "https");
-}
-
-// The host as staff wrote it, for messages ("api.cc.email"); "the server" when the URL has none.
-std::string host_of(std::string_view url) {
-    const size_t separator = url.find("://");
-    if (separator == std::string_view::npos) return "the server";
-    std::string_view authority = url.substr(separator + 3);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    const size_t colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) authority = authority.substr(0, colon);
-    return authority.empty() ? std::string("the server") : lowercase(authority);
-}
 
 std::string context_of(bool undo) {
     return undo ? "undoing check-ins at Constant Contact" : "checking tickets in at Constant Contact";
@@ -148,8 +87,8 @@ std::optional<std::vector<ConstantContactClient::ServerError>> ConstantContactCl
         if (key == entry.end() || !key->is_string()) return std::nullopt;
         if (message != entry.end() && !message->is_string() && !message->is_null()) return std::nullopt;
         ServerError error;
-        error.key = one_line(key->get<std::string>(), token);
-        if (message != entry.end() && message->is_string()) error.message = one_line(message->get<std::string>(), token);
+        error.key = backend::one_line(key->get<std::string>(), {token});
+        if (message != entry.end() && message->is_string()) error.message = backend::one_line(message->get<std::string>(), {token});
         errors.push_back(std::move(error));
     }
     return errors;
@@ -159,7 +98,7 @@ ConstantContactClient::ConstantContactClient(const backend::Connection& connecti
     : ConstantContactClient(connection, connection.retry) {}
 
 ConstantContactClient::ConstantContactClient(const backend::Connection& connection, http::RetryPolicy retry)
-    : connection_(connection), host_(host_of(connection.url)), client_([&] {
+    : connection_(connection), host_(backend::host_of(connection.url)), client_([&] {
           http::ClientOptions options;
           options.connect_timeout = connection.connect_timeout;
           options.total_timeout = connection.request_timeout;
@@ -253,10 +192,7 @@ ApiResult<TicketAnswer> ConstantContactClient::send_one(Call call, const TicketC
 ApiResult<ConstantContactClient::Sent> ConstantContactClient::post_keys(Call call, const std::string& event,
                                                                         std::span<const TicketCall> batch) {
     const std::string context = context_of(call == Call::undo);
-    if (!is_http_url(connection_.url))
-        return std::unexpected(backend::make_error(
-            ApiErrorKind::refused, backend::in_context(context, "the server address \"" + connection_.url +
-                                                                    "\" is not an http or https URL; check the settings.")));
+    if (!backend::is_http_url(connection_.url)) return std::unexpected(backend::not_an_http_url(context, connection_.url));
     if (event.empty())
         return std::unexpected(backend::make_error(
             ApiErrorKind::refused,
@@ -266,7 +202,7 @@ ApiResult<ConstantContactClient::Sent> ConstantContactClient::post_keys(Call cal
     const std::string path = call == Call::undo ? "/undo_check_in/tickets" : "/check_in/tickets";
     // Scanned text may be invalid UTF-8: such a key matches no ticket, but must not throw here.
     http::Request request = http::Request::post_json(
-        connection_.url + "/events/" + percent_encode(event) + path,
+        connection_.url + "/events/" + backend::percent_encode(event) + path,
         json{{"order_ticket_keys", std::move(keys)}}.dump(-1, ' ', false, json::error_handler_t::replace));
     // Marking a set of tickets as (not) checked in twice leaves them as once: safe to send again
     // after a lost answer.
@@ -286,7 +222,7 @@ ApiResult<ConstantContactClient::Sent> ConstantContactClient::read_answer(const 
     if (response.status >= 200 && response.status < 300) {
         // 204 No Content is the documented success. A body here is no Constant Contact answer: most
         // often a Wi-Fi login page answering in the server's place, and then nothing was recorded.
-        if (!blank(response.body))
+        if (!backend::trim(response.body).empty())
             return std::unexpected(backend::bad_answer(
                 context, host_, "answered with content instead of 204 No Content (a Wi-Fi login page or a proxy in between?)",
                 response.status));
@@ -296,7 +232,7 @@ ApiResult<ConstantContactClient::Sent> ConstantContactClient::read_answer(const 
     if (response.status == 404)
         return std::unexpected(backend::make_error(
             ApiErrorKind::not_found,
-            backend::in_context(context, host_ + " knows no event \"" + one_line(event, connection_.token) +
+            backend::in_context(context, host_ + " knows no event \"" + backend::one_line(event, {connection_.token}) +
                                              "\"; check the event id the kiosk is set up for."),
             response.status));
     auto errors = error_array(response.body, connection_.token);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "netsync/backend/wire_text.h"
 #include "netsync/oveit/oveit_download.h"
 
 // [SECTION] Text and requests
@@ -15,70 +16,27 @@ namespace kiosk::oveit {
 using backend::ApiError;
 using backend::ApiErrorKind;
 using backend::ApiResult;
+using backend::lowercase;
 using backend::TicketAnswer;
 using backend::TicketCall;
 
 namespace {
 
-constexpr std::size_t kMaxServerWords = 300;  // a server's own words quoted to staff, at most
-
 //-----------------------------------------------------------------------------
 // [SECTION] Text and requests
 //-----------------------------------------------------------------------------
 
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 bool contains(std::string_view text, std::string_view word) { return text.find(word) != std::string_view::npos; }
 
-// application/x-www-form-urlencoded: RFC 3986 unreserved characters stay, every other byte is
-// %XX, so a scanned code can never add a field.
-std::string form_value(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 15];
-        }
-    }
-    return out;
-}
-
+// application/x-www-form-urlencoded, each name and value percent-encoded: a scanned code can never
+// add a field.
 std::string form_body(const std::vector<std::pair<std::string, std::string>>& fields) {
     std::string body;
     for (const auto& [name, value] : fields) {
         if (!body.empty()) body += '&';
-        body += form_value(name) + '=' + form_value(value);
+        body += backend::percent_encode(name) + '=' + backend::percent_encode(value);
     }
     return body;
-}
-
-bool is_http_url(std::string_view url) {
-    const std::string scheme = lowercase(url.substr(0, url.find("://")));
-    return url.find("://") != std::string_view::npos && (scheme == "http" || scheme == "https");
-}
-
-// The host as staff wrote it, for messages ("l.oveit.com"); "the server" when the URL has none.
-std::string host_of(std::string_view url) {
-    const size_t separator = url.find("://");
-    if (separator == std::string_view::npos) return "the server";
-    std::string_view authority = url.substr(separator + 3);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-    const size_t colon = authority.rfind(':');
-    if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) authority = authority.substr(0, colon);
-    return authority.empty() ? std::string("the server") : lowercase(authority);
 }
 
 // What an unreadable answer was, for staff: a web page says more than "not JSON".
@@ -142,7 +100,7 @@ Timestamp now() { return std::chrono::time_point_cast<std::chrono::microseconds>
 OveitClient::OveitClient(const backend::Connection& connection) : OveitClient(connection, connection.retry) {}
 
 OveitClient::OveitClient(const backend::Connection& connection, http::RetryPolicy retry)
-    : connection_(connection), host_(host_of(connection.url)), client_([&] {
+    : connection_(connection), host_(backend::host_of(connection.url)), client_([&] {
           http::ClientOptions options;
           options.connect_timeout = connection.connect_timeout;
           options.total_timeout = connection.request_timeout;
@@ -243,14 +201,12 @@ ApiResult<OveitClient::Reply> OveitClient::ask(std::string_view path, const Tick
 
 ApiResult<http::Response> OveitClient::post(std::string_view path, std::vector<std::pair<std::string, std::string>> fields,
                                             std::string_view context, bool idempotent) {
-    if (!is_http_url(connection_.url))
-        return std::unexpected(backend::make_error(
-            ApiErrorKind::refused, backend::in_context(context, "the server address \"" + one_line(connection_.url) +
-                                                                    "\" is not an http or https URL; check the settings.")));
+    if (!backend::is_http_url(connection_.url))
+        return std::unexpected(backend::not_an_http_url(context, one_line(connection_.url)));
     http::Request request;
     request.method = http::Method::post;
     request.url = connection_.url + std::string(path);
-    // Scanned text may hold any byte: form_value escapes each one.
+    // Scanned text may hold any byte: form_body escapes each one.
     request.body = form_body(fields);
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                        {"Accept", "application/json"},
@@ -301,18 +257,7 @@ ApiError OveitClient::error_of(const http::Error& error, std::string_view contex
     return out;
 }
 
-// A server's sentence, fit for one line on a staff screen: no control characters, not too long,
-// never the token (a server that echoes the request must not put it on a screen).
-std::string OveitClient::one_line(std::string text) const {
-    text = http::redact(std::move(text), {connection_.token});
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    if (text.size() > kMaxServerWords) {
-        size_t cut = kMaxServerWords;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
-        text = text.substr(0, cut) + "...";
-    }
-    return text;
-}
+// A server's sentence on one line for staff, never the token.
+std::string OveitClient::one_line(std::string text) const { return backend::one_line(std::move(text), {connection_.token}); }
 
 } // namespace kiosk::oveit

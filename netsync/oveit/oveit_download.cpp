@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "netsync/backend/wire_text.h"
+
 // [SECTION] Hashes and cursors
 // [SECTION] Catalog
 // [SECTION] Orders
@@ -79,19 +81,7 @@ PageCursor read_page_cursor(std::string_view value) {
 // A code with a space (or a control character) cannot be kept in a page cursor's code list; it
 // is written percent-style so the list splits back into codes.
 std::string cursor_code(std::string_view code) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : code) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 0x20 || byte == '%' || byte == 0x7f) {
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 15];
-        } else {
-            out += c;
-        }
-    }
-    return out;
+    return backend::percent_escape(code, [](unsigned char byte) { return byte <= 0x20 || byte == '%' || byte == 0x7f; });
 }
 
 // A power of two near tickets / kPageSize: it changes only when the list doubles or halves, so

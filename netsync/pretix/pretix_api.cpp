@@ -3,6 +3,7 @@
 #include <charconv>
 #include <limits>
 
+#include "netsync/backend/wire_text.h"
 #include "netsync/pretix/pretix_json.h"
 
 // [SECTION] Text and URLs
@@ -15,53 +16,24 @@ namespace kiosk::pretix {
 using nlohmann::json;
 using backend::bad_answer;
 using backend::from_http;
+using backend::host_of;
 using backend::in_context;
+using backend::is_json_media;
 using backend::kind_of_status;
+using backend::lowercase;
 using backend::make_error;
+using backend::one_line;
+using backend::percent_encode;
+using backend::trim;
+using backend::without_trailing_slashes;
 
 namespace {
 
-constexpr std::size_t kMaxServerWords = 300;  // a server's own words quoted to staff, at most
 constexpr int kMaxPages = 10'000;             // events(): a server whose `next` never ends is broken
 
 //-----------------------------------------------------------------------------
 // [SECTION] Text and URLs
 //-----------------------------------------------------------------------------
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = lower(c);
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && space(text.back())) text.remove_suffix(1);
-    return text;
-}
-
-// RFC 3986 unreserved characters stay; every other byte (UTF-8 included) becomes %XX, so that a
-// slug or a search term can never add a path segment or a query parameter.
-std::string percent_encode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                                (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-        if (unreserved) {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 15];
-        }
-    }
-    return out;
-}
 
 std::string query_string(const Query& query) {
     std::string out;
@@ -70,11 +42,6 @@ std::string query_string(const Query& query) {
         out += percent_encode(key) + '=' + percent_encode(value);
     }
     return out;
-}
-
-std::string without_trailing_slashes(std::string_view url) {
-    while (url.ends_with('/')) url.remove_suffix(1);
-    return std::string(url);
 }
 
 // Where a URL sends its request. The token may only travel to the origin staff configured.
@@ -121,11 +88,6 @@ std::optional<Origin> origin_of(std::string_view url) {
     return origin;
 }
 
-std::string host_of(std::string_view url) {
-    const auto origin = origin_of(url);
-    return origin ? origin->host : std::string("the server");
-}
-
 std::string organizer_url(const Connection& connection) {
     return without_trailing_slashes(connection.url) + "/api/v1/organizers/" + percent_encode(connection.organizer) + "/";
 }
@@ -167,39 +129,10 @@ http::Request post_request(std::string url, const json& body, std::string idempo
     return request;
 }
 
-// A server's sentence, fit for one line on a staff screen: no control characters, not too long.
-std::string one_line(std::string text) {
-    for (char& c : text)
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-    if (text.size() > kMaxServerWords) {
-        size_t cut = kMaxServerWords;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;   // not inside a UTF-8 character
-        text = text.substr(0, cut) + "...";
-    }
-    return text;
-}
-
-// The Content-Type's media type, lower case, without parameters; "" when there is none.
-std::string media_type(const http::Response& response) {
-    const auto content_type = response.header("Content-Type");
-    if (!content_type) return {};
-    return lowercase(trim(content_type->substr(0, content_type->find(';'))));
-}
-
-bool is_json_media(const http::Response& response) {
-    const std::string media = media_type(response);
-    return media == "application/json" || media.ends_with("+json");
-}
-
 // The answer's JSON. A 200 with an HTML page is a captive portal or a proxy, not pretix.
 ApiResult<json> read_json(const http::Response& response, std::string_view context, const std::string& host) {
-    if (!is_json_media(response)) {
-        constexpr size_t kMaxMediaType = 60;   // the server's text, quoted to staff
-        const std::string media = media_type(response);
-        const std::string what = media.empty() ? std::string("no content type") : one_line(media.substr(0, kMaxMediaType));
-        return std::unexpected(bad_answer(context, host, "answered with " + what +
-                                          " instead of JSON (a Wi-Fi login page or a proxy in between?)", response.status));
-    }
+    if (!is_json_media(response))
+        return std::unexpected(bad_answer(context, host, backend::not_json_words(response), response.status));
     auto parsed = parse_json_text(response.body, "the answer");
     if (!parsed)
         return std::unexpected(bad_answer(context, host, "sent an answer that is not valid JSON (cut off or garbled)",
@@ -303,10 +236,7 @@ ApiResult<Page> read_page(const http::Response& response, const Origin& home, st
 // The connection's origin; a URL staff typed that is not http(s) fails every call in words.
 ApiResult<Origin> home_of(const Connection& connection, std::string_view context) {
     auto origin = origin_of(connection.url);
-    if (!origin)
-        return std::unexpected(make_error(ApiErrorKind::refused,
-                                          in_context(context, "the server address " + in_quotes(connection.url) +
-                                                                  " is not an http or https URL; check the settings.")));
+    if (!origin) return std::unexpected(backend::not_an_http_url(context, connection.url));
     return std::move(*origin);
 }
 
