@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "kiosk/core/time.h"
+#include "netsync/backend/client_options.h"
 #include "netsync/backend/wire_text.h"
 #include "netsync/pretix/pretix_json.h"
 
@@ -67,15 +68,10 @@ BrightStarClient::BrightStarClient(const backend::Connection& connection)
 
 BrightStarClient::BrightStarClient(const backend::Connection& connection, http::RetryPolicy retry)
     : connection_(connection), host_(backend::http_host(connection.url)), client_([&] {
-          http::ClientOptions options;
-          options.connect_timeout = connection.connect_timeout;
-          options.total_timeout = connection.request_timeout;
-          options.ca_file = connection.ca_file;
+          http::ClientOptions options = backend::client_options(connection, retry);
           // The seed names no authentication: a Bearer token when one is configured, else none.
           if (!connection.token.empty())
               options.token = http::ApiToken{http::ApiToken::Kind::bearer, connection.token};
-          options.retry = retry;
-          options.cancel = connection.cancel;
           return options;
       }()) {
     while (connection_.url.ends_with('/')) connection_.url.pop_back();

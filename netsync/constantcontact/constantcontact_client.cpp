@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "netsync/backend/client_options.h"
 #include "netsync/backend/wire_text.h"
 #include "netsync/pretix/pretix_json.h"
 
@@ -99,13 +100,8 @@ ConstantContactClient::ConstantContactClient(const backend::Connection& connecti
 
 ConstantContactClient::ConstantContactClient(const backend::Connection& connection, http::RetryPolicy retry)
     : connection_(connection), host_(backend::host_of(connection.url)), client_([&] {
-          http::ClientOptions options;
-          options.connect_timeout = connection.connect_timeout;
-          options.total_timeout = connection.request_timeout;
-          options.ca_file = connection.ca_file;
+          http::ClientOptions options = backend::client_options(connection, retry);
           options.token = http::ApiToken{http::ApiToken::Kind::bearer, connection.token};
-          options.retry = retry;
-          options.cancel = connection.cancel;
           return options;
       }()) {
     while (connection_.url.ends_with('/')) connection_.url.pop_back();

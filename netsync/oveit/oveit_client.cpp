@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "netsync/backend/client_options.h"
 #include "netsync/backend/wire_text.h"
 #include "netsync/oveit/oveit_download.h"
 
@@ -100,16 +101,8 @@ Timestamp now() { return std::chrono::time_point_cast<std::chrono::microseconds>
 OveitClient::OveitClient(const backend::Connection& connection) : OveitClient(connection, connection.retry) {}
 
 OveitClient::OveitClient(const backend::Connection& connection, http::RetryPolicy retry)
-    : connection_(connection), host_(backend::host_of(connection.url)), client_([&] {
-          http::ClientOptions options;
-          options.connect_timeout = connection.connect_timeout;
-          options.total_timeout = connection.request_timeout;
-          options.ca_file = connection.ca_file;
-          // No ApiToken: Oveit's token is a form field, not a header (see post()).
-          options.retry = retry;
-          options.cancel = connection.cancel;
-          return options;
-      }()) {
+    // No ApiToken: Oveit's token is a form field, not a header (see post()).
+    : connection_(connection), host_(backend::host_of(connection.url)), client_(backend::client_options(connection, retry)) {
     while (connection_.url.ends_with('/')) connection_.url.pop_back();
 }
 
