@@ -75,7 +75,7 @@ Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const 
                                                   const std::string& db_path) {
     if (config.backend.kind != BackendKind::pretix) return resolve_ticket_backend(flags, config, db_path);
     // Nothing says pretix: a store `kioskctl sync --backend` connected to another backend stays with it.
-    if (flags.url.empty() && config.backend.url.empty() && !std::filesystem::exists(device_file_path(config, db_path)))
+    if (!flags.backend_named && flags.url.empty() && config.backend.url.empty() && !std::filesystem::exists(device_file_path(config, db_path)))
         for (const BackendKind kind : {BackendKind::constantcontact, BackendKind::oveit, BackendKind::brightstar})
             if (std::filesystem::exists(backend::backend_file_path(db_path, kind))) {
                 KioskConfig saved = config;

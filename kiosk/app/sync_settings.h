@@ -23,6 +23,7 @@ namespace kiosk {
 struct SyncFlags {
     std::string url, token, organizer;
     std::vector<std::string> events;
+    bool backend_named = false;   // --backend was given: a connection saved for another backend is not used
 };
 
 // The device credentials file of the store at `db_path`, unless the configuration names one.

@@ -281,7 +281,8 @@ struct SyncCommand {
             if (comma > start) flags.events.push_back(events.substr(start, comma - start));
             start = comma + 1;
         }
-        if (command->count("--backend") > 0) config.backend.kind = *backend_kind_from_name(backend);
+        flags.backend_named = command->count("--backend") > 0;
+        if (flags.backend_named) config.backend.kind = *backend_kind_from_name(backend);
         const auto settings = resolve_sync_settings(flags, config, db_path);
         if (!settings) return fail(settings.error());
         // Later commands on this store (scan, undo, the kiosk) reach the same backend without the token.

@@ -100,6 +100,7 @@ protected:
         EXPECT_FALSE(status["last_success"].is_null()) << status.dump();
         EXPECT_TRUE(status["last_error"].is_null()) << status.dump();
         EXPECT_EQ(status["pending_uploads"], 0) << status.dump();
+        EXPECT_EQ(status["stopped"], false) << status.dump();
     }
 
     testing::TempDir dir;
@@ -167,6 +168,14 @@ TEST_F(KioskctlBackendTest, ConstantContactJourney) {
 TEST_F(KioskctlBackendTest, OveitJourney) {
     testing::OveitEmulator oveit;
     const std::string event(testing::OveitEmulator::kSeedEvent);
+    // A wrong token (Oveit's goes in a form field): refused in words, the sync stops for staff.
+    const std::string wrong = "wrong-oveit-token-5c1d";
+    tokens.push_back(wrong);
+    const json denied = ctl_json({"sync", "--backend", "oveit", "--url", oveit.url(), "--token", wrong, "--event", event}, 1);
+    EXPECT_EQ(denied["status"], "error");
+    EXPECT_NE(denied["error"].get<std::string>().find("token"), std::string::npos) << denied.dump();
+    EXPECT_EQ(ctl_json({"status"}, 0)["stopped"], true);
+
     const json report = connect("oveit", oveit.url(), oveit.token(), event);
     ASSERT_EQ(report["events"].size(), 1u) << report.dump();
 
@@ -308,6 +317,14 @@ TEST_F(KioskctlBackendTest, UsageErrorsSayWhatIsMissing) {
     const std::string unknown = ctl_failure({"sync", "--backend", "eventbrite", "--url", "http://127.0.0.1:1/api"});
     EXPECT_NE(unknown.find("--backend"), std::string::npos) << unknown;
     EXPECT_FALSE(std::filesystem::exists(db + ".oveit.json")) << "nothing saved from a refused command line";
+}
+
+TEST_F(KioskctlBackendTest, BackendPretixNamedIsPretixEvenBesideASavedConnection) {
+    testing::ConstantContactEmulator cc;
+    connect("constantcontact", cc.url(), cc.token(), kCcEvent);
+    EXPECT_EQ(ctl_json({"sync"}, 0)["status"], "ok") << "no flags: the saved connection";
+    const std::string pretix = ctl_failure({"sync", "--backend", "pretix"});
+    EXPECT_NE(pretix.find("not connected to pretix"), std::string::npos) << pretix;
 }
 
 } // namespace
