@@ -7,14 +7,10 @@
 
 #include <sodium.h>
 
+#include "kiosk/core/sodium.h"
+
 namespace kiosk {
 namespace {
-
-// sodium_init is idempotent and thread-safe; the static makes every later call free.
-void ensure_sodium() {
-    static const bool ready = sodium_init() >= 0;
-    if (!ready) throw std::runtime_error("libsodium could not be initialised");
-}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

@@ -2,6 +2,7 @@
 
 #include "image/utf8.h"
 
+#include "kiosk/core/sodium.h"
 #include "kiosk/core/text.h"
 
 #include <algorithm>
@@ -30,11 +31,6 @@ constexpr std::array<unsigned char, 12> kEd25519SpkiPrefix{0x30, 0x2a, 0x30, 0x0
 // inside what microsecond timestamps hold without overflow.
 constexpr int64_t kMinUnixSeconds = -62135596800;
 constexpr int64_t kMaxUnixSeconds = 253402300799;
-
-bool sodium_ready() {
-    static const bool ready = sodium_init() >= 0;   // magic statics make this once and thread-safe
-    return ready;
-}
 
 // --- Protobuf: just the wire format the Ticket message needs ------------------------------------
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <random>
 
+#include "kiosk/core/sodium.h"
 #include "kiosk/core/time.h"
 #include "netsync/http/curl_handle.h"
 #include "netsync/http/retry_policy.h"
@@ -18,12 +19,6 @@ namespace kiosk::webhooks {
 using nlohmann::json;
 
 namespace {
-
-// sodium_init is idempotent and thread-safe; the static makes every later call free.
-void ensure_sodium() {
-    static const bool ready = sodium_init() >= 0;
-    if (!ready) throw std::runtime_error("libsodium could not start");
-}
 
 std::string hex(const unsigned char* bytes, size_t size) {
     std::string out(size * 2 + 1, '\0');
