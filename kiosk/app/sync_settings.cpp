@@ -1,10 +1,7 @@
 #include "kiosk/app/sync_settings.h"
 
-#include <unistd.h>
-
-#include <array>
-
 #include "netsync/backend/backend_file.h"
+#include "netsync/backend/kiosk_name.h"
 #include "netsync/pretix/device_file.h"
 
 namespace kiosk {
@@ -14,13 +11,6 @@ namespace {
 const std::string& first_given(const std::string& flag, const std::string& configured, const std::string& device) {
     if (!flag.empty()) return flag;
     return configured.empty() ? device : configured;
-}
-
-// How the kiosk names itself to a backend that asks (BrightStar's scanner_id): the machine's name.
-std::string this_kiosks_name() {
-    std::array<char, 256> name{};
-    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "kiosk";
-    return name.data();
 }
 
 void apply_timing(const KioskConfig& config, sync::SyncSettings& settings) {
@@ -48,7 +38,7 @@ Outcome<sync::SyncSettings> resolve_ticket_backend(const SyncFlags& flags, const
     settings.connection.url = first_given(flags.url, config.backend.url, saved.url);
     settings.connection.token = {http::ApiToken::Kind::bearer, first_given(flags.token, config.backend.token, saved.token)};
     settings.events = !flags.events.empty() ? flags.events : !config.backend.events.empty() ? config.backend.events : saved.events;
-    settings.scanner_id = saved.scanner_id.empty() ? this_kiosks_name() : saved.scanner_id;
+    settings.scanner_id = saved.scanner_id.empty() ? backend::this_kiosks_name() : saved.scanner_id;
     if (settings.connection.url.empty())
         return std::unexpected("this kiosk is not connected to " + name + ": give --url (the API base up to its version, e.g. " +
                                (kind == BackendKind::constantcontact ? "https://api.cc.email/v3"

@@ -1,7 +1,5 @@
 #include "netsync/webhooks/webhook_sender.h"
 
-#include <unistd.h>
-
 #include <sodium.h>
 
 #include <algorithm>
@@ -11,6 +9,7 @@
 
 #include "kiosk/core/sodium.h"
 #include "kiosk/core/time.h"
+#include "netsync/backend/kiosk_name.h"
 #include "netsync/http/curl_handle.h"
 #include "netsync/http/retry_policy.h"
 
@@ -27,14 +26,8 @@ std::string hex(const unsigned char* bytes, size_t size) {
     return out;
 }
 
-std::string this_kiosks_name() {
-    std::array<char, 256> name{};
-    if (::gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "kiosk";
-    return name.data();
-}
-
 std::string scanner_id_of(const WebhookSettings& settings) {
-    return settings.scanner_id.empty() ? this_kiosks_name() : settings.scanner_id;
+    return settings.scanner_id.empty() ? backend::this_kiosks_name() : settings.scanner_id;
 }
 
 Timestamp wall_clock_now() { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); }
