@@ -23,7 +23,9 @@ std::string undo_report(const Outcome<UndoOutcome>& undone) {
 
 } // namespace
 
-FlowWorker::FlowWorker(FlowWorkerSettings settings) : settings_(std::move(settings)), sync_engine_(std::move(settings_.sync_engine)) {
+FlowWorker::FlowWorker(FlowWorkerSettings settings)
+    : settings_(std::move(settings)), sync_engine_(std::move(settings_.sync_engine)),
+      scan_connection_(std::move(settings_.scan_connection)) {
     thread_ = std::thread([this] { run(); });
 }
 
@@ -37,9 +39,16 @@ FlowWorker::~FlowWorker() {
     if (thread_.joinable()) thread_.join();
 }
 
-void FlowWorker::set_sync_engine(std::shared_ptr<sync::SyncEngine> engine) {
+void FlowWorker::connect(std::shared_ptr<sync::SyncEngine> engine, ScanConnection scans) {
     std::lock_guard lock(mutex_);
     sync_engine_ = std::move(engine);
+    scan_connection_ = std::move(scans);
+    reconnect_ = true;
+}
+
+std::optional<sync::OnlineState> FlowWorker::scan_mode() const {
+    std::lock_guard lock(mutex_);
+    return scan_mode_;
 }
 
 std::shared_ptr<sync::SyncEngine> FlowWorker::sync_engine() {
@@ -73,9 +82,17 @@ void FlowWorker::post(flow::Event event) {
     events_.push_back(std::move(event));
 }
 
-void FlowWorker::open_app(std::optional<App>& app) const {
+void FlowWorker::open_app(std::optional<App>& app) {
+    ScanConnection scans;
+    {
+        std::lock_guard lock(mutex_);
+        scans = scan_connection_;
+        reconnect_ = false;
+    }
     app.emplace(settings_.db_path);
-    if (settings_.ticket_backend) app->use_ticket_backend(*settings_.ticket_backend);
+    connect_scans(*app, scans);
+    std::lock_guard lock(mutex_);
+    scan_mode_ = app->online_state();
 }
 
 void FlowWorker::run() {
@@ -94,10 +111,15 @@ void FlowWorker::run() {
             if (stopping_) return;
             job = std::move(jobs_.front());
             jobs_.pop_front();
+            if (reconnect_) app.reset();
         }
         try {
             if (!app) open_app(app);
             execute(*app, job);
+            {
+                std::lock_guard lock(mutex_);
+                scan_mode_ = app->online_state();
+            }
             if (std::exchange(store_failed_, false))   // working again: the kiosk may leave out-of-order
                 post(flow::DeviceHealth{std::nullopt, std::nullopt, std::nullopt});
         } catch (const std::exception& failure) {

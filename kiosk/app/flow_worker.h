@@ -23,6 +23,7 @@
 
 #include "image/image.h"
 #include "kiosk/app/flow.h"
+#include "kiosk/app/sync_settings.h"
 
 namespace kiosk::sync { class SyncEngine; }
 
@@ -39,7 +40,7 @@ struct FlowWorkerSettings {
     std::optional<std::filesystem::path> badge_layout;  // replaces the events' layouts (kiosk.badge_layout)
     std::filesystem::path device_file;      // where a device set-up scanned on the staff panel is saved
     std::string ca_file;
-    std::optional<TicketBackendOptions> ticket_backend;   // scans ask Constant Contact, Oveit or BrightStar
+    ScanConnection scan_connection;         // pretix's online mode, another backend, or none (sync_settings.h)
 };
 
 class FlowWorker {
@@ -49,8 +50,13 @@ public:
     FlowWorker(const FlowWorker&) = delete;
     FlowWorker& operator=(const FlowWorker&) = delete;
 
-    void submit(flow::Command command);
-    void set_sync_engine(std::shared_ptr<sync::SyncEngine> engine);   // after a device set-up started one     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
+    void submit(flow::Command command);     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
+    // After a device set-up started a sync: the new engine, and scans connected afresh (the worker's
+    // App is reopened before its next request).
+    void connect(std::shared_ptr<sync::SyncEngine> engine, ScanConnection scans);
+    // Who decides scans now: nullopt when the store alone does; else whether the server answered
+    // the last ask, and why not. Updated after every request; any thread.
+    std::optional<sync::OnlineState> scan_mode() const;
     void save_photo(Image photo);           // answers flow::PhotoTaken
     std::vector<flow::Event> drain();
 
@@ -58,13 +64,13 @@ private:
     struct SavePhoto { Image photo; };
     using Job = std::variant<flow::Command, SavePhoto>;
     void run();
-    void open_app(std::optional<App>& app) const;   // the worker's App, set up for the backend
+    void open_app(std::optional<App>& app);   // the worker's App, its scans connected to the backend
     void execute(App& app, const Job& job);
     void execute(App& app, const flow::Command& command);
     void post(flow::Event event);
 
     FlowWorkerSettings settings_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Job> jobs_;
     std::vector<flow::Event> events_;
@@ -72,6 +78,9 @@ private:
     bool store_failed_ = false;             // worker thread only: the last request hit a store failure
     std::shared_ptr<sync::SyncEngine> sync_engine_;   // guarded by mutex_; shared: the shell may replace it
     std::shared_ptr<sync::SyncEngine> sync_engine();
+    ScanConnection scan_connection_;        // guarded by mutex_
+    bool reconnect_ = false;                // guarded by mutex_: reopen the App before the next request
+    std::optional<sync::OnlineState> scan_mode_;   // guarded by mutex_
     std::thread thread_;
 };
 

@@ -118,15 +118,18 @@ std::optional<TicketBackendOptions> ticket_backend_options(const sync::SyncSetti
     return options;
 }
 
-void connect_scans(App& app, const KioskConfig& config, const std::string& db_path) {
+ScanConnection scan_connection(const KioskConfig& config, const std::string& db_path) {
     const auto settings = resolve_sync_settings({}, config, db_path);
-    if (!settings) return;   // not connected: every scan is decided from the store
-    if (const auto options = ticket_backend_options(*settings, config)) {
-        app.use_ticket_backend(*options);
-    } else if (config.sync.online) {
-        app.go_online(settings->connection, {std::chrono::milliseconds(config.sync.online_timeout_ms),
-                                             std::chrono::seconds(30), config.backend.ca_file.string()});
-    }
+    if (!settings) return std::monostate{};   // not connected: every scan is decided from the store
+    if (auto options = ticket_backend_options(*settings, config)) return std::move(*options);
+    if (!config.sync.online) return std::monostate{};
+    return PretixOnline{settings->connection, {std::chrono::milliseconds(config.sync.online_timeout_ms),
+                                               std::chrono::seconds(30), config.backend.ca_file.string()}};
+}
+
+void connect_scans(App& app, const ScanConnection& connection) {
+    if (const auto* pretix = std::get_if<PretixOnline>(&connection)) app.go_online(pretix->connection, pretix->settings);
+    if (const auto* other = std::get_if<TicketBackendOptions>(&connection)) app.use_ticket_backend(*other);
 }
 
 } // namespace kiosk

@@ -7,10 +7,10 @@
 #pragma once
 
 #include <filesystem>
-#include <string>
-#include <vector>
-
 #include <optional>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "kiosk/app/app.h"
 #include "kiosk/app/config.h"
@@ -39,10 +39,18 @@ Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const 
 // so later commands and the kiosk on the same store reach it without the token on their command line.
 Outcome<void> remember_backend(const sync::SyncSettings& settings, const std::string& db_path);
 
-// Sets `app` up to ask the backend at scan time: pretix in online mode, or a backend other than
-// pretix (configured, or saved next to the store by `kioskctl sync --backend`). Without a connection
-// nothing changes: scans are decided from the store.
-void connect_scans(App& app, const KioskConfig& config, const std::string& db_path);
+// How scans reach the backend at scan time: not at all (decided from the store), pretix in online
+// mode (`sync.online`), or a backend other than pretix (configured, or saved next to the store by
+// `kioskctl sync --backend`). Worked out once per process: `kioskctl scan` and the kiosk's decision
+// worker both connect their App with it.
+struct PretixOnline {
+    pretix::Connection connection;
+    sync::OnlineSettings settings;
+};
+using ScanConnection = std::variant<std::monostate, PretixOnline, TicketBackendOptions>;
+
+ScanConnection scan_connection(const KioskConfig& config, const std::string& db_path);
+void connect_scans(App& app, const ScanConnection& connection);
 
 // How scans use the backend of `settings` (App::use_ticket_backend); nullopt for pretix.
 std::optional<TicketBackendOptions> ticket_backend_options(const sync::SyncSettings& settings, const KioskConfig& config);

@@ -364,7 +364,7 @@ int main(int argc, char** argv) {
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
         if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
         if (print_command.command->parsed()) return print_command.run(app, *config);
-        if (scan.command->parsed()) connect_scans(app, *config, db_path);
+        if (scan.command->parsed()) connect_scans(app, scan_connection(*config, db_path));
         if (import.command->parsed()) return import.run(app);
         if (scan.command->parsed()) return scan.run(app);
         if (undo.command->parsed()) return undo.run(app);

@@ -275,7 +275,7 @@ void KioskShell::Impl::start_sync() {
     }
     sync_engine = std::make_shared<sync::SyncEngine>(std::move(*settings), db_path);
     sync_engine->start();
-    if (worker) worker->set_sync_engine(sync_engine);
+    if (worker) worker->connect(sync_engine, scan_connection(config, db_path));
 }
 
 void KioskShell::Impl::start_workers() {
@@ -301,7 +301,7 @@ void KioskShell::Impl::start_workers() {
     worker_settings.device_file = device_file_path(config, db_path);
     if (!config.kiosk.badge_layout.empty()) worker_settings.badge_layout = config.kiosk.badge_layout;
     worker_settings.ca_file = config.backend.ca_file.string();
-    if (other_backend) worker_settings.ticket_backend = ticket_backend_options(*resolved, config);
+    worker_settings.scan_connection = scan_connection(config, db_path);
     worker = std::make_unique<FlowWorker>(std::move(worker_settings));
     poller = std::make_unique<StatusPoller>(db_path, std::chrono::milliseconds(2000));
 
@@ -494,21 +494,25 @@ void KioskShell::Impl::update_status() {
     const std::string& language = flow->view().language;
     status.lists.clear();
     status.event_name.clear();
+    std::string timezone = "UTC";           // the wall clock staff read: the event's, once a list is chosen
     if (snapshot) {
         for (const StoreSnapshot::List& list : snapshot->lists) {
             status.lists.push_back({list.id, list.name});
             const auto& chosen = flow->view().lists;
-            if (status.event_name.empty() && std::find(chosen.begin(), chosen.end(), list.id) != chosen.end())
+            if (status.event_name.empty() && std::find(chosen.begin(), chosen.end(), list.id) != chosen.end()) {
                 status.event_name = localized_text(list.event_name, language);
+                timezone = list.event_timezone;
+            }
         }
     }
     status.backend = sync_engine != nullptr;
+    status.scan_mode = worker ? worker->scan_mode() : std::nullopt;
     if (sync_engine) {
         const sync::SyncStatus sync = sync_engine->status();
         status.online = sync.online;
         status.pending_uploads = static_cast<int64_t>(sync.pending_uploads);
         status.sync_error = sync.last_error;
-        status.last_success = sync.last_success ? format_local_time(*sync.last_success, find_time_zone("UTC"), language,
+        status.last_success = sync.last_success ? format_local_time(*sync.last_success, find_time_zone(timezone), language,
                                                                     TimeStyle::relative_day, now_utc())
                                                 : "";
     }

@@ -59,6 +59,15 @@ void StaffScreen::Draw(UiContext& ui, Area area) {
     line(ui.tr("Sync"), !status.backend ? ui.tr("no backend configured") : status.online ? ui.tr("Online") : ui.tr("Offline"),
          status.online || !status.backend ? colors.text : colors.warning);
     if (status.backend) {
+        // Online mode (or a backend that keeps no tickets here): the server decides first; after a
+        // failed ask this kiosk decides alone for a while (sync/online_check.h), and staff see why.
+        const bool server_silent = status.scan_mode && !status.scan_mode->online && !status.scan_mode->why_offline.empty();
+        line(ui.tr("Decisions"), !status.scan_mode ? ui.tr("on this kiosk")
+                                 : server_silent   ? ui.tr("on this kiosk until the server answers")
+                                                   : ui.tr("by the server first"),
+             server_silent ? colors.warning : colors.text);
+        if (server_silent && status.scan_mode->why_offline != status.sync_error)   // said once is enough
+            line(ui.tr("Server"), status.scan_mode->why_offline, colors.warning);
         line(ui.tr("Last sync"), status.last_success.empty() ? "—" : status.last_success, colors.text);
         line(ui.tr("Queued uploads"), std::to_string(status.pending_uploads), colors.text);
         if (!status.sync_error.empty()) line(ui.tr("Problem"), status.sync_error, colors.warning);

@@ -26,6 +26,7 @@ StoreSnapshot read_store_snapshot(App& app) {
         snapshot.glyph_texts.push_back(summary.list.name);
         if (summary.catalog) {
             list.event_name = summary.catalog->event.name;
+            list.event_timezone = summary.catalog->event.timezone;
             if (std::find(seen.begin(), seen.end(), summary.catalog.get()) == seen.end()) {
                 seen.push_back(summary.catalog.get());
                 const EventCatalog& catalog = *summary.catalog;

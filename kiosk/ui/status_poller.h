@@ -24,7 +24,7 @@ namespace kiosk::ui {
 
 struct StoreSnapshot {
     int64_t version = 0;                    // grows with every read
-    struct List { int64_t id = 0; std::string name; nlohmann::json event_name; };
+    struct List { int64_t id = 0; std::string name; nlohmann::json event_name; std::string event_timezone = "UTC"; };
     std::vector<List> lists;
     std::vector<std::string> glyph_texts;   // every name and question text of every event, all languages
     size_t glyph_generation = 0;            // changes when the event data changed

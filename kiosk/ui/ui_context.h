@@ -19,6 +19,7 @@
 
 #include "kiosk/app/flow.h"
 #include "kiosk/app/translations.h"
+#include "netsync/sync/online_check.h"
 #include "render/fonts.h"
 #include "render/text.h"
 #include "render/texture.h"
@@ -65,6 +66,7 @@ struct StatusBoard {                        // the staff panel's facts, refreshe
     std::string last_success;               // formatted, or ""
     int64_t pending_uploads = 0;
     std::string sync_error;
+    std::optional<sync::OnlineState> scan_mode;   // nullopt: the store decides; else the server first
     std::string printer;                    // its state in words, or "" when none configured
     std::string camera;                     // its state in words
 };
