@@ -102,20 +102,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.server
 import json
 import os
 import re
 import secrets
-import signal
-import socket
-import struct
 import sys
-import threading
-import time
 import traceback
 import uuid
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
+                             add_listen_arguments, make_server, serve)
 
 SEED_EVENT = "07216444-4e3b-41ea-a3b8-5a418fce41f4"
 SEED_TICKETS = ("a1b2c3", "d4e5f6")
@@ -125,19 +122,8 @@ FAULT_KINDS = {k: k for k in ("status", "rate_limit", "slow", "reset", "truncate
 API_ROUTE = re.compile(r"^/v3/events/(?P<event>[^/]+)/(?P<action>check_in|undo_check_in)/tickets/?$")
 
 
-def js(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
 def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class ApiError(Exception):
-    def __init__(self, status, body):
-        super().__init__(status)
-        self.status = status
-        self.body = body
 
 
 def cc_error(status, key, message):
@@ -145,32 +131,19 @@ def cc_error(status, key, message):
     return ApiError(status, [{"error_key": key, "error_message": message}])
 
 
-class Resp:
-    def __init__(self, status, obj=None, *, raw=None, ctype="application/json", headers=None):
-        self.status = status
-        if raw is not None:
-            self.body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        elif obj is not None:
-            self.body = js(obj).encode("utf-8")
-        else:
-            self.body = b""
-        self.ctype = ctype if self.body or status != 204 else None
-        self.headers = list(headers or [])
-
-
 # --------------------------------------------------------------------------------------------------
 # State
 
 
-class Emulator:
+class Emulator(EmulatorCore):
+    FAULT_KINDS = FAULT_KINDS
+
     def __init__(self, args):
+        super().__init__()
         self.args = args
         self.token = args.token or secrets.token_urlsafe(32)
         self.admin_token = args.admin_token or secrets.token_urlsafe(32)
-        self.lock = threading.RLock()
         self.events = {}                                # id -> {"id", "status", "name", "tickets": {key: ticket}}
-        self.faults = []
-        self.fault_seq = 0
         self.key_seq = 0
         self.reset_counters()
 
@@ -190,10 +163,6 @@ class Emulator:
                     "refused": dict(self.refused), "batch_sizes": list(self.batch_sizes),
                     "faults_fired": list(self.faults_fired)})
         return out
-
-    @staticmethod
-    def bump(counter, key, n=1):
-        counter[key] = counter.get(key, 0) + n
 
     # --- data --------------------------------------------------------------------------------------
 
@@ -224,53 +193,6 @@ class Emulator:
         return {"id": event["id"], "status": event["status"], "name": event["name"], "tickets": len(event["tickets"]),
                 "checked_in": sum(1 for t in tickets if t["checked_in"])}
 
-    # --- faults (as the pretix emulator's) ---------------------------------------------------------
-
-    def add_fault(self, spec):
-        if not isinstance(spec, dict):
-            raise ApiError(400, {"detail": "a fault is a JSON object"})
-        kind = FAULT_KINDS.get(str(spec.get("kind", "status")))
-        if kind is None:
-            raise ApiError(400, {"detail": "unknown fault kind %r; one of %s" % (spec.get("kind"), sorted(FAULT_KINDS))})
-        path = spec.get("path", "/")
-        match = spec.get("match", "prefix")
-        if match not in ("prefix", "exact", "regex", "contains"):
-            raise ApiError(400, {"detail": "match is prefix, exact, contains or regex"})
-        if match == "regex":
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise ApiError(400, {"detail": "bad regex: %s" % exc})
-        self.fault_seq += 1
-        fault = {"id": self.fault_seq, "kind": kind, "path": path, "match": match,
-                 "method": (spec.get("method") or "").upper() or None, "count": int(spec.get("count", 1)),
-                 "skip": int(spec.get("skip", 0)), "status": int(spec.get("status", 500)),
-                 "body": spec.get("body"), "content_type": spec.get("content_type"),
-                 "retry_after": spec.get("retry_after", 1), "seconds": float(spec.get("seconds", 2.0)),
-                 "after_bytes": spec.get("after_bytes"), "keep_bytes": spec.get("keep_bytes"),
-                 "process": bool(spec.get("process", kind in ("slow", "reset", "truncate")))}
-        self.faults.append(fault)
-        return fault
-
-    def take_fault(self, method, path):
-        with self.lock:
-            for fault in self.faults:
-                if fault["method"] and fault["method"] != method:
-                    continue
-                p, m = fault["path"], fault["match"]
-                if not ((m == "prefix" and path.startswith(p)) or (m == "exact" and path == p)
-                        or (m == "contains" and p in path) or (m == "regex" and re.search(p, path))):
-                    continue
-                if fault["skip"] > 0:
-                    fault["skip"] -= 1
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-                self.faults_fired.append({"id": fault["id"], "kind": fault["kind"], "method": method, "path": path})
-                return dict(fault)
-        return None
-
     # --- the API -----------------------------------------------------------------------------------
 
     def authenticate(self, headers):
@@ -279,7 +201,7 @@ class Emulator:
         if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), self.token.encode()):
             raise cc_error(401, "unauthorized", "The access token used is invalid.")
 
-    def api(self, method, path, headers, body) -> Resp:
+    def api(self, method, path, query, headers, body) -> Resp:
         with self.lock:
             match = API_ROUTE.match(path)
             route = "/v3/events/{event_id}/%s/tickets" % match.group("action") if match else "unknown"
@@ -373,26 +295,7 @@ class Emulator:
 # --------------------------------------------------------------------------------------------------
 # Admin API
 
-ADMIN_ROUTES = []
-
-
-def admin_route(method, pattern):
-    def wrap(fn):
-        ADMIN_ROUTES.append((method, re.compile("^/_emulator" + pattern + "/?$"), fn))
-        return fn
-    return wrap
-
-
-def admin_body(body):
-    if not body:
-        return {}
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, {"detail": "the body is not JSON"})
-    if not isinstance(data, (dict, list)):
-        raise ApiError(400, {"detail": "expected a JSON object"})
-    return data
+ADMIN = AdminApi()      # with /counters, /counters/reset, /requests, /faults..., /shutdown
 
 
 def admin_event(emu, event_id):
@@ -409,40 +312,24 @@ def admin_ticket(emu, event_id, key):
     return ticket
 
 
-@admin_route("GET", r"/info")
+@ADMIN.route("GET", r"/info")
 def admin_info(emu, data):
     return {"events": [emu.event_view(e) for e in emu.events.values()], "token": emu.token,
             "admin_token": emu.admin_token, "pid": os.getpid()}
 
 
-@admin_route("GET", r"/counters")
-def admin_counters(emu, data):
-    return emu.counters()
-
-
-@admin_route("POST", r"/counters/reset")
-def admin_counters_reset(emu, data):
-    emu.reset_counters()
-    return {"status": "ok"}
-
-
-@admin_route("GET", r"/requests")
-def admin_requests(emu, data):
-    return {"count": len(emu.requests), "results": emu.requests}
-
-
-@admin_route("POST", r"/events")
+@ADMIN.route("POST", r"/events")
 def admin_add_event(emu, data):
     event = emu.add_event(data.get("id"), data.get("status", "ACTIVE"), data.get("name"))
     return Resp(201, emu.event_view(event))
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)")
 def admin_get_event(emu, data, event_id):
     return emu.event_view(admin_event(emu, event_id))
 
 
-@admin_route("PATCH", r"/events/(?P<event_id>[^/]+)")
+@ADMIN.route("PATCH", r"/events/(?P<event_id>[^/]+)")
 def admin_patch_event(emu, data, event_id):
     event = admin_event(emu, event_id)
     for field in ("status", "name"):
@@ -451,7 +338,7 @@ def admin_patch_event(emu, data, event_id):
     return emu.event_view(event)
 
 
-@admin_route("POST", r"/events/(?P<event_id>[^/]+)/tickets")
+@ADMIN.route("POST", r"/events/(?P<event_id>[^/]+)/tickets")
 def admin_add_tickets(emu, data, event_id):
     event = admin_event(emu, event_id)
     if isinstance(data, list):
@@ -466,17 +353,17 @@ def admin_add_tickets(emu, data, event_id):
     return Resp(201, {"tickets": made})
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)/tickets")
 def admin_tickets(emu, data, event_id):
     return {"tickets": list(admin_event(emu, event_id)["tickets"].values())}
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets/(?P<key>[^/]+)")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)/tickets/(?P<key>[^/]+)")
 def admin_get_ticket(emu, data, event_id, key):
     return admin_ticket(emu, event_id, key)
 
 
-@admin_route("PATCH", r"/events/(?P<event_id>[^/]+)/tickets/(?P<key>[^/]+)")
+@ADMIN.route("PATCH", r"/events/(?P<event_id>[^/]+)/tickets/(?P<key>[^/]+)")
 def admin_patch_ticket(emu, data, event_id, key):
     ticket = admin_ticket(emu, event_id, key)
     if "status" in data:
@@ -487,232 +374,25 @@ def admin_patch_ticket(emu, data, event_id, key):
     return ticket
 
 
-@admin_route("POST", r"/faults")
-def admin_add_fault(emu, data):
-    specs = data if isinstance(data, list) else [data]
-    added = [emu.add_fault(spec) for spec in specs]
-    return Resp(201, added if isinstance(data, list) else added[0])
-
-
-@admin_route("GET", r"/faults")
-def admin_faults(emu, data):
-    return {"faults": emu.faults, "fired": emu.faults_fired}
-
-
-@admin_route("DELETE", r"/faults")
-def admin_clear_faults(emu, data):
-    emu.faults.clear()
-    return {"status": "ok"}
-
-
-@admin_route("DELETE", r"/faults/(?P<fid>[0-9]+)")
-def admin_delete_fault(emu, data, fid):
-    before = len(emu.faults)
-    emu.faults[:] = [f for f in emu.faults if f["id"] != int(fid)]
-    if len(emu.faults) == before:
-        raise ApiError(404, {"detail": "no fault %s" % fid})
-    return {"status": "ok"}
-
-
-@admin_route("POST", r"/shutdown")
-def admin_shutdown(emu, data):
-    threading.Thread(target=emu.server.shutdown, daemon=True).start()
-    return {"status": "ok"}
-
-
-def admin_dispatch(emu, method, path, headers, body) -> Resp:
-    header = headers.get("Authorization") or ""
-    token = header[7:].strip() if header.lower().startswith("bearer ") else (headers.get("X-Admin-Token") or "")
-    if not secrets.compare_digest(token.encode(), emu.admin_token.encode()):
-        return Resp(401, {"detail": "admin token required (Authorization: Bearer <admin_token>)"})
-    path = path.rstrip("/") or "/"
-    allowed = False
-    for route_method, pattern, fn in ADMIN_ROUTES:
-        match = pattern.match(path)
-        if not match:
-            continue
-        if route_method != method:
-            allowed = True
-            continue
-        with emu.lock:
-            try:
-                out = fn(emu, admin_body(body), **match.groupdict())
-            except ApiError as exc:
-                return Resp(exc.status, exc.body)
-            except Exception as exc:
-                traceback.print_exc()
-                return Resp(500, {"detail": "%s: %s" % (type(exc).__name__, exc)})
-        return out if isinstance(out, Resp) else Resp(200, out)
-    return Resp(405 if allowed else 404, {"detail": "no such admin endpoint: %s %s" % (method, path)})
-
-
 # --------------------------------------------------------------------------------------------------
 # HTTP
 
 
-PORTAL = (b"<!DOCTYPE html><html><head><title>Venue Wi-Fi</title></head><body><h1>Welcome to the venue Wi-Fi</h1>"
-          b"<p>Please accept the terms of use to continue.</p></body></html>")
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(ApiHandler):
     server_version = "constantcontact-emulator/1"
+    log_name = "constantcontact_emulator"
+    admin = ADMIN
+    empty_body_cut = b'[{"error_key":'     # a truncated 204: a garbage body where none belongs
 
-    def version_string(self):
-        return self.server_version
+    def error_body(self, status):
+        return [{"error_key": "emulated", "error_message": "Emulated error %d." % status}]
 
-    def log_message(self, fmt, *args):
-        if self.server.emu.args.verbose:
-            sys.stderr.write("constantcontact_emulator: %s\n" % (fmt % args))
+    def rate_limit_body(self, wait):
+        return [{"error_key": "too_many_requests", "error_message": "Too many requests."}]
 
-    def do_GET(self):
-        self.handle_method("GET")
-
-    def do_POST(self):
-        self.handle_method("POST")
-
-    def do_PUT(self):
-        self.handle_method("PUT")
-
-    def do_PATCH(self):
-        self.handle_method("PATCH")
-
-    def do_DELETE(self):
-        self.handle_method("DELETE")
-
-    def read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def handle_method(self, method):
-        emu = self.server.emu
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            return
-        path = urlsplit(self.path).path
-        if path == "/_emulator" or path.startswith("/_emulator/"):
-            self.send(admin_dispatch(emu, method, path, self.headers, body))
-            return
-        fault = emu.take_fault(method, path)
-        if fault and fault["kind"] == "slow":
-            time.sleep(fault["seconds"])
-            fault = None
-        if fault and not fault["process"]:
-            with emu.lock:      # a faulted request is still a request the server received
-                emu.bump(emu.requests_by_path, "%s %s" % (method, path))
-            self.send_fault(fault, None)
-            return
-        resp = emu.api(method, path, self.headers, body)
-        if fault:
-            self.send_fault(fault, resp)
-        else:
-            self.send(resp)
-
-    def send(self, resp: Resp):
-        self.send_response(resp.status)
-        if resp.ctype:
-            self.send_header("Content-Type", resp.ctype)
-        if resp.status != 204:
-            self.send_header("Content-Length", str(len(resp.body)))
-        for key, value in resp.headers:
-            self.send_header(key, value)
-        self.write_head_and_body(resp.body if resp.status != 204 else b"")
-
-    def write_head_and_body(self, body):
-        # one write per answer (headers and body apart meet Nagle and delayed ACK: 40 ms on loopback)
-        self._headers_buffer.append(b"\r\n")
-        data = b"".join(self._headers_buffer) + body
-        self._headers_buffer = []
-        self.wfile.write(data)
-
-    def send_fault(self, fault, resp):
-        kind = fault["kind"]
-        if kind == "status":
-            status = fault["status"]
-            if fault["body"] is not None:
-                raw = fault["body"] if isinstance(fault["body"], str) else js(fault["body"])
-                ctype = "text/plain" if isinstance(fault["body"], str) else "application/json"
-            elif status >= 500:
-                raw, ctype = "<html><body><h1>%d Server Error</h1></body></html>" % status, "text/html"
-            else:
-                raw, ctype = js([{"error_key": "emulated", "error_message": "Emulated error %d." % status}]), "application/json"
-            self.send(Resp(status, raw=raw, ctype=fault["content_type"] or ctype))
-        elif kind == "rate_limit":
-            wait = fault["retry_after"]
-            self.send(Resp(429, [{"error_key": "too_many_requests", "error_message": "Too many requests."}],
-                           headers=[("Retry-After", str(wait))]))
-        elif kind == "unauthorized":
-            self.send(Resp(401, [{"error_key": "unauthorized", "error_message": "The access token used is invalid."}],
-                           headers=[("WWW-Authenticate", 'Bearer realm="api.cc.email"')]))
-        elif kind == "content_type":
-            ctype = fault["content_type"] or "text/html; charset=utf-8"
-            if resp is not None:
-                self.send(Resp(resp.status, raw=resp.body, ctype=ctype, headers=resp.headers))
-            else:
-                self.send(Resp(200, raw=PORTAL, ctype=ctype))
-        elif kind == "truncate":
-            if resp.body:
-                keep = fault["keep_bytes"] if fault["keep_bytes"] is not None else len(resp.body) // 2
-                raw = resp.body[:max(0, min(int(keep), len(resp.body) - 1))]
-                self.send(Resp(resp.status, raw=raw, ctype=resp.ctype, headers=resp.headers))
-            else:
-                self.send(Resp(200, raw=b'[{"error_key":', ctype="application/json"))
-        elif kind == "reset":
-            # The head as it would go out, cut short, then a TCP reset: the answer never arrives whole.
-            self.send_response(resp.status)
-            if resp.ctype:
-                self.send_header("Content-Type", resp.ctype)
-            if resp.status != 204:
-                self.send_header("Content-Length", str(len(resp.body)))
-            self._headers_buffer.append(b"\r\n")
-            data = b"".join(self._headers_buffer) + (resp.body if resp.status != 204 else b"")
-            self._headers_buffer = []
-            cut = fault["after_bytes"] if fault["after_bytes"] is not None else len(data) // 2
-            cut = max(0, min(int(cut), len(data) - 1))
-            try:
-                self.wfile.write(data[:cut])
-                self.wfile.flush()
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()             # with SO_LINGER 0 this is a TCP reset
-            except OSError:
-                pass
-            self.close_connection = True
-
-    def setup(self):
-        super().setup()
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, BrokenPipeError, OSError)):
-            super().handle_error(request, client_address)
+    def unauthorized_answer(self):
+        return Resp(401, [{"error_key": "unauthorized", "error_message": "The access token used is invalid."}],
+                    headers=[("WWW-Authenticate", 'Bearer realm="api.cc.email"')])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -744,27 +424,15 @@ def build(args) -> Emulator:
     return emu
 
 
-def write_ready_file(path, info):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
-
-
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Constant Contact v3 check-in emulator for tests (see the module docstring)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (written to --ready-file)")
-    p.add_argument("--ready-file", help="written as JSON once the emulator accepts connections")
+    add_listen_arguments(p)
     p.add_argument("--token", help="the OAuth access token the API accepts (random otherwise)")
     p.add_argument("--admin-token")
     p.add_argument("--event", action="append", default=[], metavar="ID[=STATUS]")
     p.add_argument("--ticket", action="append", default=[], metavar="EVENT_ID:KEY[=STATUS]")
     p.add_argument("--tickets", type=int, default=0, help="N more tickets per event, keys k0001..")
-    p.add_argument("--exit-with-parent", action="store_true",
-                   help="stop when the process that started the emulator is gone (a crashed test)")
-    p.add_argument("--parent-pid", type=int, help="with --exit-with-parent: watch this process instead")
-    p.add_argument("--verbose", action="store_true")
+    add_lifetime_arguments(p)
     args = p.parse_args(argv)
     if args.tickets < 0:
         p.error("--tickets must be >= 0")
@@ -775,45 +443,12 @@ def main(argv=None):
     parent = os.getppid()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     emu = build(args)
-    server = Server((args.host, args.port), Handler)
-    server.emu = emu
-    emu.server = server
+    server = make_server(args, Handler, emu)
     port = server.server_address[1]
     base = "http://%s:%d" % (args.host, port)
     info = {"port": port, "url": base + "/v3", "base": base, "token": emu.token, "admin_token": emu.admin_token,
             "events": list(emu.events), "pid": os.getpid()}
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-        def alive():
-            if args.parent_pid:
-                try:
-                    os.kill(args.parent_pid, 0)
-                    return True
-                except ProcessLookupError:
-                    return False
-                except PermissionError:
-                    return True
-            return os.getppid() == parent
-
-        def watch():
-            while alive():
-                time.sleep(0.5)
-            server.shutdown()
-
-        threading.Thread(target=watch, daemon=True).start()
-    if args.ready_file:
-        write_ready_file(args.ready_file, info)
-    if args.verbose:
-        sys.stderr.write("constantcontact_emulator: listening on %s\n" % info["url"])
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    serve(server, args, parent, info, "constantcontact_emulator")
 
 
 if __name__ == "__main__":
