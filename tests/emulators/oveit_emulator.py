@@ -111,20 +111,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.server
 import json
 import os
 import random
-import re
 import secrets
-import signal
-import socket
-import struct
 import sys
-import threading
-import time
 import traceback
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
+
+from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
+                             add_listen_arguments, js, make_server, serve)
 
 SEED_CLOCK = "2016-09-10T11:49:18+00:00"
 FAULT_KINDS = {k: k for k in ("status", "rate_limit", "slow", "reset", "truncate", "content_type", "unauthorized",
@@ -132,10 +128,6 @@ FAULT_KINDS = {k: k for k in ("status", "rate_limit", "slow", "reset", "truncate
 ROUTES = {"/api/events/tickets": "list", "/api/tickets/checkin": "checkin", "/api/tickets/scan": "scan"}
 NAMES = [("Ana", "Popescu"), ("Иван", "Петров"), ("Νίκος", "Παπαδόπουλος"), ("محمد", "الأحمد"),
          ("דוד", "כהן"), ("王", "小明"), ("佐藤", "花子"), ("प्रिया", "शर्मा"), ("José", "Núñez"), ("Zoë", "Ødegård")]
-
-
-def js(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 def iso(moment: dt.datetime) -> str:
@@ -146,49 +138,29 @@ def parse_iso(text) -> dt.datetime:
     return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
 
 
-class ApiError(Exception):
-    def __init__(self, status, body):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
 def refusal(words):
     """Oveit's documented error shape: 200 OK with an "error" key."""
     return ApiError(200, {"error": words})
-
-
-class Resp:
-    def __init__(self, status, obj=None, *, raw=None, ctype="application/json", headers=None):
-        self.status = status
-        if raw is not None:
-            self.body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        elif obj is not None:
-            self.body = js(obj).encode("utf-8")
-        else:
-            self.body = b""
-        self.ctype = ctype if self.body or status != 204 else None
-        self.headers = list(headers or [])
 
 
 # --------------------------------------------------------------------------------------------------
 # State
 
 
-class Emulator:
+class Emulator(EmulatorCore):
+    FAULT_KINDS = FAULT_KINDS
+
     def __init__(self, args):
+        super().__init__()
         self.args = args
         self.token = args.token or secrets.token_hex(8)
         self.admin_token = args.admin_token or secrets.token_urlsafe(32)
-        self.lock = threading.RLock()
         self.clock = parse_iso(args.clock)
         self.events = {}                     # id -> event
         self.codes = {}                      # ticket code -> (event, ticket): codes are unique across events
         self.rfid = {}                       # rfid code -> ticket code
         self.random = random.Random(args.seed)
         self.order_seq = 1000
-        self.faults = []
-        self.fault_seq = 0
         self.reset_counters()
 
     def reset_counters(self):
@@ -207,10 +179,6 @@ class Emulator:
                     "refused": dict(self.refused), "checkins_by_entry": dict(self.checkins_by_entry),
                     "faults_fired": list(self.faults_fired)})
         return out
-
-    @staticmethod
-    def bump(counter, key, n=1):
-        counter[key] = counter.get(key, 0) + n
 
     # --- data --------------------------------------------------------------------------------------
 
@@ -343,60 +311,12 @@ class Emulator:
                 "ticket_types": list(event["ticket_types"].values()),
                 "addons": [{"id": k, "name": v} for k, v in event["addons"].items()]}
 
-
-    # --- faults (as the pretix emulator's) ---------------------------------------------------------
-
-    def add_fault(self, spec):
-        if not isinstance(spec, dict):
-            raise ApiError(400, {"detail": "a fault is a JSON object"})
-        kind = FAULT_KINDS.get(str(spec.get("kind", "status")))
-        if kind is None:
-            raise ApiError(400, {"detail": "unknown fault kind %r; one of %s" % (spec.get("kind"), sorted(FAULT_KINDS))})
-        path = spec.get("path", "/")
-        match = spec.get("match", "prefix")
-        if match not in ("prefix", "exact", "regex", "contains"):
-            raise ApiError(400, {"detail": "match is prefix, exact, contains or regex"})
-        if match == "regex":
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise ApiError(400, {"detail": "bad regex: %s" % exc})
-        self.fault_seq += 1
-        fault = {"id": self.fault_seq, "kind": kind, "path": path, "match": match,
-                 "method": (spec.get("method") or "").upper() or None, "count": int(spec.get("count", 1)),
-                 "skip": int(spec.get("skip", 0)), "status": int(spec.get("status", 500)),
-                 "body": spec.get("body"), "content_type": spec.get("content_type"),
-                 "retry_after": spec.get("retry_after", 1), "seconds": float(spec.get("seconds", 2.0)),
-                 "after_bytes": spec.get("after_bytes"), "keep_bytes": spec.get("keep_bytes"),
-                 "process": bool(spec.get("process", kind in ("slow", "reset", "truncate")))}
-        self.faults.append(fault)
-        return fault
-
-    def take_fault(self, method, path):
-        with self.lock:
-            for fault in self.faults:
-                if fault["method"] and fault["method"] != method:
-                    continue
-                p, m = fault["path"], fault["match"]
-                if not ((m == "prefix" and path.startswith(p)) or (m == "exact" and path == p)
-                        or (m == "contains" and p in path) or (m == "regex" and re.search(p, path))):
-                    continue
-                if fault["skip"] > 0:
-                    fault["skip"] -= 1
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-                self.faults_fired.append({"id": fault["id"], "kind": fault["kind"], "method": method, "path": path})
-                return dict(fault)
-        return None
-
     # --- the API -----------------------------------------------------------------------------------
 
     @staticmethod
-    def params(path_query, headers, body):
+    def params(query, headers, body):
         """Form fields, a JSON object, or the query string: one flat dict of strings (or None)."""
-        out = {k: v[-1] for k, v in parse_qs(urlsplit(path_query).query, keep_blank_values=True).items()}
+        out = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == "application/json":
             try:
@@ -422,8 +342,7 @@ class Emulator:
                 token = value[7:].strip()
         return bool(token) and secrets.compare_digest(token.encode(), self.token.encode())
 
-    def api(self, method, path_query, headers, body) -> Resp:
-        path = urlsplit(path_query).path
+    def api(self, method, path, query, headers, body) -> Resp:
         with self.lock:
             route = ROUTES.get(path.rstrip("/") or "/")
             self.bump(self.requests_by_path, "%s %s" % (method, path))
@@ -436,7 +355,7 @@ class Emulator:
                     raise ApiError(404, {"error": "Not found"})
                 if method != "POST":
                     raise ApiError(405, {"error": "Method not allowed"})
-                params = self.params(path_query, headers, body)
+                params = self.params(query, headers, body)
                 record["params"] = {k: ("***" if k == "token" else v) for k, v in params.items()}
                 record["token_ok"] = self.token_ok(params, headers)
                 if not record["token_ok"]:
@@ -515,26 +434,7 @@ class Emulator:
 # --------------------------------------------------------------------------------------------------
 # Admin API
 
-ADMIN_ROUTES = []
-
-
-def admin_route(method, pattern):
-    def wrap(fn):
-        ADMIN_ROUTES.append((method, re.compile("^/_emulator" + pattern + "/?$"), fn))
-        return fn
-    return wrap
-
-
-def admin_body(body):
-    if not body:
-        return {}
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, {"detail": "the body is not JSON"})
-    if not isinstance(data, (dict, list)):
-        raise ApiError(400, {"detail": "expected a JSON object"})
-    return data
+ADMIN = AdminApi()      # with /counters, /counters/reset, /requests, /faults..., /shutdown
 
 
 def admin_event(emu, event_id):
@@ -551,29 +451,13 @@ def admin_ticket(emu, event_id, code):
     return ticket
 
 
-@admin_route("GET", r"/info")
+@ADMIN.route("GET", r"/info")
 def admin_info(emu, data):
     return {"events": [emu.event_view(e) for e in emu.events.values()], "token": emu.token,
             "admin_token": emu.admin_token, "clock": iso(emu.clock), "pid": os.getpid()}
 
 
-@admin_route("GET", r"/counters")
-def admin_counters(emu, data):
-    return emu.counters()
-
-
-@admin_route("POST", r"/counters/reset")
-def admin_counters_reset(emu, data):
-    emu.reset_counters()
-    return {"status": "ok"}
-
-
-@admin_route("GET", r"/requests")
-def admin_requests(emu, data):
-    return {"count": len(emu.requests), "results": emu.requests}
-
-
-@admin_route("POST", r"/clock")
+@ADMIN.route("POST", r"/clock")
 def admin_clock(emu, data):
     if "now" in data:
         emu.clock = parse_iso(data["now"])
@@ -581,7 +465,7 @@ def admin_clock(emu, data):
     return {"clock": iso(emu.clock)}
 
 
-@admin_route("POST", r"/events")
+@ADMIN.route("POST", r"/events")
 def admin_add_event(emu, data):
     event = emu.add_event(data.get("id", 2000 + len(emu.events)), data.get("name"), data.get("ticket_types", []),
                           data.get("addons", []))
@@ -590,12 +474,12 @@ def admin_add_event(emu, data):
     return Resp(201, emu.event_view(event))
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)")
 def admin_get_event(emu, data, event_id):
     return emu.event_view(admin_event(emu, event_id))
 
 
-@admin_route("POST", r"/events/(?P<event_id>[^/]+)/tickets")
+@ADMIN.route("POST", r"/events/(?P<event_id>[^/]+)/tickets")
 def admin_add_tickets(emu, data, event_id):
     event = admin_event(emu, event_id)
     if isinstance(data, list):
@@ -611,19 +495,19 @@ def admin_add_tickets(emu, data, event_id):
     return Resp(201, {"tickets": [emu.add_ticket(event, s) for s in specs]})
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)/tickets")
 def admin_ticket_codes(emu, data, event_id):
     event = admin_event(emu, event_id)
     return {"codes": list(event["tickets"]), "rfid_codes": {r["code"]: t["code"] for t in event["tickets"].values()
                                                             for r in t["rfid_codes"]}}
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
 def admin_get_ticket(emu, data, event_id, code):
     return admin_ticket(emu, event_id, code)
 
 
-@admin_route("PATCH", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
+@ADMIN.route("PATCH", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
 def admin_patch_ticket(emu, data, event_id, code):
     event = admin_event(emu, event_id)
     ticket = admin_ticket(emu, event_id, code)
@@ -644,7 +528,7 @@ def admin_patch_ticket(emu, data, event_id, code):
     return ticket
 
 
-@admin_route("DELETE", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
+@ADMIN.route("DELETE", r"/events/(?P<event_id>[^/]+)/tickets/(?P<code>[^/]+)")
 def admin_cancel_ticket(emu, data, event_id, code):
     ticket = admin_ticket(emu, event_id, code)
     ticket["cancelled"] = True
@@ -652,7 +536,7 @@ def admin_cancel_ticket(emu, data, event_id, code):
     return ticket
 
 
-@admin_route("POST", r"/events/(?P<event_id>[^/]+)/raw_tickets")
+@ADMIN.route("POST", r"/events/(?P<event_id>[^/]+)/raw_tickets")
 def admin_raw_tickets(emu, data, event_id):
     event = admin_event(emu, event_id)
     entries = data.get("entries", []) if isinstance(data, dict) else data
@@ -661,7 +545,7 @@ def admin_raw_tickets(emu, data, event_id):
     return Resp(201, {"raw": event["raw"]})
 
 
-@admin_route("DELETE", r"/events/(?P<event_id>[^/]+)/raw_tickets")
+@ADMIN.route("DELETE", r"/events/(?P<event_id>[^/]+)/raw_tickets")
 def admin_clear_raw(emu, data, event_id):
     event = admin_event(emu, event_id)
     event["raw"] = []
@@ -669,239 +553,35 @@ def admin_clear_raw(emu, data, event_id):
     return {"status": "ok"}
 
 
-@admin_route("POST", r"/faults")
-def admin_add_fault(emu, data):
-    specs = data if isinstance(data, list) else [data]
-    added = [emu.add_fault(spec) for spec in specs]
-    return Resp(201, added if isinstance(data, list) else added[0])
-
-
-@admin_route("GET", r"/faults")
-def admin_faults(emu, data):
-    return {"faults": emu.faults, "fired": emu.faults_fired}
-
-
-@admin_route("DELETE", r"/faults")
-def admin_clear_faults(emu, data):
-    emu.faults.clear()
-    return {"status": "ok"}
-
-
-@admin_route("DELETE", r"/faults/(?P<fid>[0-9]+)")
-def admin_delete_fault(emu, data, fid):
-    before = len(emu.faults)
-    emu.faults[:] = [f for f in emu.faults if f["id"] != int(fid)]
-    if len(emu.faults) == before:
-        raise ApiError(404, {"detail": "no fault %s" % fid})
-    return {"status": "ok"}
-
-
-@admin_route("POST", r"/shutdown")
-def admin_shutdown(emu, data):
-    threading.Thread(target=emu.server.shutdown, daemon=True).start()
-    return {"status": "ok"}
-
-
-def admin_dispatch(emu, method, path, headers, body) -> Resp:
-    header = headers.get("Authorization") or ""
-    token = header[7:].strip() if header.lower().startswith("bearer ") else (headers.get("X-Admin-Token") or "")
-    if not secrets.compare_digest(token.encode(), emu.admin_token.encode()):
-        return Resp(401, {"detail": "admin token required (Authorization: Bearer <admin_token>)"})
-    path = path.rstrip("/") or "/"
-    allowed = False
-    for route_method, pattern, fn in ADMIN_ROUTES:
-        match = pattern.match(path)
-        if not match:
-            continue
-        if route_method != method:
-            allowed = True
-            continue
-        with emu.lock:
-            try:
-                out = fn(emu, admin_body(body), **match.groupdict())
-            except ApiError as exc:
-                return Resp(exc.status, exc.body)
-            except Exception as exc:
-                traceback.print_exc()
-                return Resp(500, {"detail": "%s: %s" % (type(exc).__name__, exc)})
-        return out if isinstance(out, Resp) else Resp(200, out)
-    return Resp(405 if allowed else 404, {"detail": "no such admin endpoint: %s %s" % (method, path)})
-
-
 # --------------------------------------------------------------------------------------------------
 # HTTP
 
 
-PORTAL = (b"<!DOCTYPE html><html><head><title>Venue Wi-Fi</title></head><body><h1>Welcome to the venue Wi-Fi</h1>"
-          b"<p>Please accept the terms of use to continue.</p></body></html>")
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(ApiHandler):
     server_version = "oveit-emulator/1"
+    log_name = "oveit_emulator"
+    admin = ADMIN
+    empty_body_cut = b'{"ok":'
 
-    def version_string(self):
-        return self.server_version
+    def error_body(self, status):
+        return {"error": "Emulated error %d" % status}
 
-    def log_message(self, fmt, *args):
-        if self.server.emu.args.verbose:
-            sys.stderr.write("oveit_emulator: %s\n" % (fmt % args))
+    def rate_limit_body(self, wait):
+        return {"error": "Too many requests"}
 
-    def do_GET(self):
-        self.handle_method("GET")
+    def unauthorized_answer(self):
+        return Resp(403, {"error": "Invalid or expired token"})
 
-    def do_POST(self):
-        self.handle_method("POST")
+    def unprocessed_answer(self):
+        # not processed: the answer a scan would give, cut or reset (nothing was recorded)
+        return Resp(200, {"ok": True, "ticket": {"code": "00000000", "series": ""}, "checkins": []})
 
-    def do_PUT(self):
-        self.handle_method("PUT")
+    def fault_empty(self, fault, resp):
+        self.send(Resp(200, raw=b"", ctype="application/json"))
 
-    def do_PATCH(self):
-        self.handle_method("PATCH")
-
-    def do_DELETE(self):
-        self.handle_method("DELETE")
-
-    def read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def handle_method(self, method):
-        emu = self.server.emu
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            return
-        path = urlsplit(self.path).path
-        if path == "/_emulator" or path.startswith("/_emulator/"):
-            self.send(admin_dispatch(emu, method, path, self.headers, body))
-            return
-        fault = emu.take_fault(method, path)
-        if fault and fault["kind"] == "slow":
-            time.sleep(fault["seconds"])
-            fault = None
-        if fault and not fault["process"]:
-            with emu.lock:      # a faulted request is still a request the server received
-                emu.bump(emu.requests_by_path, "%s %s" % (method, path))
-            self.send_fault(fault, None)
-            return
-        resp = emu.api(method, self.path, self.headers, body)
-        if fault:
-            self.send_fault(fault, resp)
-        else:
-            self.send(resp)
-
-    def send(self, resp: Resp):
-        self.send_response(resp.status)
-        if resp.ctype:
-            self.send_header("Content-Type", resp.ctype)
-        if resp.status != 204:
-            self.send_header("Content-Length", str(len(resp.body)))
-        for key, value in resp.headers:
-            self.send_header(key, value)
-        self.write_head_and_body(resp.body if resp.status != 204 else b"")
-
-    def write_head_and_body(self, body):
-        # one write per answer (headers and body apart meet Nagle and delayed ACK: 40 ms on loopback)
-        self._headers_buffer.append(b"\r\n")
-        data = b"".join(self._headers_buffer) + body
-        self._headers_buffer = []
-        self.wfile.write(data)
-
-    def send_fault(self, fault, resp):
-        kind = fault["kind"]
-        if resp is None and kind in ("truncate", "reset"):
-            # not processed: the answer a scan would give, cut or reset (nothing was recorded)
-            resp = Resp(200, {"ok": True, "ticket": {"code": "00000000", "series": ""}, "checkins": []})
-        if kind == "status":
-            status = fault["status"]
-            if fault["body"] is not None:
-                raw = fault["body"] if isinstance(fault["body"], str) else js(fault["body"])
-                ctype = "text/plain" if isinstance(fault["body"], str) else "application/json"
-            elif status >= 500:
-                raw, ctype = "<html><body><h1>%d Server Error</h1></body></html>" % status, "text/html"
-            else:
-                raw, ctype = js({"error": "Emulated error %d" % status}), "application/json"
-            self.send(Resp(status, raw=raw, ctype=fault["content_type"] or ctype))
-        elif kind == "rate_limit":
-            wait = fault["retry_after"]
-            self.send(Resp(429, {"error": "Too many requests"},
-                           headers=[("Retry-After", str(wait))]))
-        elif kind == "unauthorized":
-            self.send(Resp(403, {"error": "Invalid or expired token"}))
-        elif kind == "empty":
-            self.send(Resp(200, raw=b"", ctype="application/json"))
-        elif kind == "wrong_types":
-            wrong = {"tickets": {"code": 1}} if "events" in fault["path"] else {"ok": "yes", "ticket": 7}
-            self.send(Resp(200, wrong))
-        elif kind == "content_type":
-            ctype = fault["content_type"] or "text/html; charset=utf-8"
-            if resp is not None:
-                self.send(Resp(resp.status, raw=resp.body, ctype=ctype, headers=resp.headers))
-            else:
-                self.send(Resp(200, raw=PORTAL, ctype=ctype))
-        elif kind == "truncate":
-            if resp.body:
-                keep = fault["keep_bytes"] if fault["keep_bytes"] is not None else len(resp.body) // 2
-                raw = resp.body[:max(0, min(int(keep), len(resp.body) - 1))]
-                self.send(Resp(resp.status, raw=raw, ctype=resp.ctype, headers=resp.headers))
-            else:
-                self.send(Resp(200, raw=b'{"ok":', ctype="application/json"))
-        elif kind == "reset":
-            # The head as it would go out, cut short, then a TCP reset: the answer never arrives whole.
-            self.send_response(resp.status)
-            if resp.ctype:
-                self.send_header("Content-Type", resp.ctype)
-            if resp.status != 204:
-                self.send_header("Content-Length", str(len(resp.body)))
-            self._headers_buffer.append(b"\r\n")
-            data = b"".join(self._headers_buffer) + (resp.body if resp.status != 204 else b"")
-            self._headers_buffer = []
-            cut = fault["after_bytes"] if fault["after_bytes"] is not None else len(data) // 2
-            cut = max(0, min(int(cut), len(data) - 1))
-            try:
-                self.wfile.write(data[:cut])
-                self.wfile.flush()
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()             # with SO_LINGER 0 this is a TCP reset
-            except OSError:
-                pass
-            self.close_connection = True
-
-    def setup(self):
-        super().setup()
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, BrokenPipeError, OSError)):
-            super().handle_error(request, client_address)
+    def fault_wrong_types(self, fault, resp):
+        wrong = {"tickets": {"code": 1}} if "events" in fault["path"] else {"ok": "yes", "ticket": 7}
+        self.send(Resp(200, wrong))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -916,28 +596,16 @@ def build(args) -> Emulator:
     return emu
 
 
-def write_ready_file(path, info):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
-
-
 def parse_args(argv):
     p = argparse.ArgumentParser(description="Oveit tickets API emulator for tests (see the module docstring)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (written to --ready-file)")
-    p.add_argument("--ready-file", help="written as JSON once the emulator accepts connections")
+    add_listen_arguments(p)
     p.add_argument("--token", help="the access token the API accepts (random otherwise)")
     p.add_argument("--admin-token")
     p.add_argument("--events", type=int, default=0, help="generated events, ids 1001..")
     p.add_argument("--tickets", type=int, default=100, help="tickets per generated event")
     p.add_argument("--seed", type=int, default=12, help="seed of the generated ticket codes")
     p.add_argument("--clock", default=SEED_CLOCK, help="the virtual clock's start (ISO 8601)")
-    p.add_argument("--exit-with-parent", action="store_true",
-                   help="stop when the process that started the emulator is gone (a crashed test)")
-    p.add_argument("--parent-pid", type=int, help="with --exit-with-parent: watch this process instead")
-    p.add_argument("--verbose", action="store_true")
+    add_lifetime_arguments(p)
     args = p.parse_args(argv)
     if args.tickets < 0 or args.events < 0:
         p.error("--events and --tickets must be >= 0")
@@ -948,45 +616,12 @@ def main(argv=None):
     parent = os.getppid()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     emu = build(args)
-    server = Server((args.host, args.port), Handler)
-    server.emu = emu
-    emu.server = server
+    server = make_server(args, Handler, emu)
     port = server.server_address[1]
     base = "http://%s:%d" % (args.host, port)
     info = {"port": port, "url": base + "/api", "base": base, "token": emu.token, "admin_token": emu.admin_token,
             "events": list(emu.events), "pid": os.getpid()}
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-        def alive():
-            if args.parent_pid:
-                try:
-                    os.kill(args.parent_pid, 0)
-                    return True
-                except ProcessLookupError:
-                    return False
-                except PermissionError:
-                    return True
-            return os.getppid() == parent
-
-        def watch():
-            while alive():
-                time.sleep(0.5)
-            server.shutdown()
-
-        threading.Thread(target=watch, daemon=True).start()
-    if args.ready_file:
-        write_ready_file(args.ready_file, info)
-    if args.verbose:
-        sys.stderr.write("oveit_emulator: listening on %s\n" % info["url"])
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    serve(server, args, parent, info, "oveit_emulator")
 
 
 if __name__ == "__main__":
