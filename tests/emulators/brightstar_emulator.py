@@ -122,19 +122,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.server
 import json
 import os
 import re
 import secrets
-import signal
-import socket
-import struct
 import sys
-import threading
-import time
 import traceback
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
+
+from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
+                             add_listen_arguments, make_server, serve)
 
 DEFAULT_CLOCK = "2025-07-15T09:30:00Z"
 DEFAULT_START = "2025-07-15T08:00:00Z"
@@ -146,12 +143,9 @@ NAMES = ("Jane Doe", "José Álvarez Núñez", "Zoë Lefèvre", "Søren Kjærgå
          "محمد الأحمد", "فاطمة الزهراء", "דוד כהן", "שרה לוי", "王小明", "李娜")
 TYPES = ("General Admission", "VIP", "Student")
 CODES = ("INVALID_TICKET", "WRONG_EVENT", "TICKET_CANCELLED", "ALREADY_CHECKED_IN", "EVENT_NOT_STARTED")
-FAULT_KINDS = ("status", "rate_limit", "slow", "reset", "truncate", "content_type", "empty", "unauthorized")
+FAULT_KINDS = {k: k for k in ("status", "rate_limit", "slow", "reset", "truncate", "content_type", "empty",
+                              "unauthorized")}
 API_ROUTE = re.compile(r"^/v1/tickets/(?P<action>validate|checkin)/?$")
-
-
-def js(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
 def parse_instant(text) -> dt.datetime:
@@ -168,42 +162,22 @@ def iso(instant: dt.datetime) -> str:
     return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class ApiError(Exception):
-    def __init__(self, status, body):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
-class Resp:
-    def __init__(self, status, obj=None, *, raw=None, ctype="application/json", headers=None):
-        self.status = status
-        if raw is not None:
-            self.body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
-        elif obj is not None:
-            self.body = js(obj).encode("utf-8")
-        else:
-            self.body = b""
-        self.ctype = ctype
-        self.headers = list(headers or [])
-
-
 # --------------------------------------------------------------------------------------------------
 # State
 
 
-class Emulator:
+class Emulator(EmulatorCore):
+    FAULT_KINDS = FAULT_KINDS
+
     def __init__(self, args):
+        super().__init__()
         self.args = args
         self.token = args.token
         self.admin_token = args.admin_token or secrets.token_urlsafe(32)
-        self.lock = threading.RLock()
         self.clock = parse_instant(args.clock)
         self.events = {}                                # id -> {"id", "name", "starts_at"}
         self.tickets = {}                               # id -> ticket (see add_ticket)
         self.scanners = {}                              # scanner_id -> event_id
-        self.faults = []
-        self.fault_seq = 0
         self.ticket_seq = 0
         self.reset_counters()
 
@@ -219,10 +193,6 @@ class Emulator:
         out.update({"requests": dict(self.requests_by_path), "refused": dict(self.refused),
                     "faults_fired": list(self.faults_fired)})
         return out
-
-    @staticmethod
-    def bump(counter, key, n=1):
-        counter[key] = counter.get(key, 0) + n
 
     # --- data --------------------------------------------------------------------------------------
 
@@ -275,53 +245,6 @@ class Emulator:
         return {"id": ticket["id"], "type": ticket["type"], "attendee_name": ticket["attendee_name"],
                 "checked_in": ticket["checked_in"], "checked_in_at": ticket["checked_in_at"]}
 
-    # --- faults (as the pretix emulator's) ---------------------------------------------------------
-
-    def add_fault(self, spec):
-        if not isinstance(spec, dict):
-            raise ApiError(400, {"detail": "a fault is a JSON object"})
-        kind = str(spec.get("kind", "status"))
-        if kind not in FAULT_KINDS:
-            raise ApiError(400, {"detail": "unknown fault kind %r; one of %s" % (kind, sorted(FAULT_KINDS))})
-        path = spec.get("path", "/")
-        match = spec.get("match", "prefix")
-        if match not in ("prefix", "exact", "regex", "contains"):
-            raise ApiError(400, {"detail": "match is prefix, exact, contains or regex"})
-        if match == "regex":
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise ApiError(400, {"detail": "bad regex: %s" % exc})
-        self.fault_seq += 1
-        fault = {"id": self.fault_seq, "kind": kind, "path": path, "match": match,
-                 "method": (spec.get("method") or "").upper() or None, "count": int(spec.get("count", 1)),
-                 "skip": int(spec.get("skip", 0)), "status": int(spec.get("status", 500)),
-                 "body": spec.get("body"), "content_type": spec.get("content_type"),
-                 "retry_after": spec.get("retry_after", 1), "seconds": float(spec.get("seconds", 2.0)),
-                 "after_bytes": spec.get("after_bytes"), "keep_bytes": spec.get("keep_bytes"),
-                 "process": bool(spec.get("process", kind in ("slow", "reset", "truncate")))}
-        self.faults.append(fault)
-        return fault
-
-    def take_fault(self, method, path):
-        with self.lock:
-            for fault in self.faults:
-                if fault["method"] and fault["method"] != method:
-                    continue
-                p, m = fault["path"], fault["match"]
-                if not ((m == "prefix" and path.startswith(p)) or (m == "exact" and path == p)
-                        or (m == "contains" and p in path) or (m == "regex" and re.search(p, path))):
-                    continue
-                if fault["skip"] > 0:
-                    fault["skip"] -= 1
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-                self.faults_fired.append({"id": fault["id"], "kind": fault["kind"], "method": method, "path": path})
-                return dict(fault)
-        return None
-
     # --- the API -----------------------------------------------------------------------------------
 
     def authenticate(self, headers):
@@ -332,7 +255,7 @@ class Emulator:
         if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), self.token.encode()):
             raise ApiError(401, {"error": "UNAUTHORIZED", "message": "A valid Bearer token is required."})
 
-    def api(self, method, path, headers, body) -> Resp:
+    def api(self, method, path, query, headers, body) -> Resp:
         with self.lock:
             match = API_ROUTE.match(path)
             self.bump(self.requests_by_path, "%s %s" % (method, path))
@@ -433,26 +356,7 @@ class Emulator:
 # --------------------------------------------------------------------------------------------------
 # Admin API
 
-ADMIN_ROUTES = []
-
-
-def admin_route(method, pattern):
-    def wrap(fn):
-        ADMIN_ROUTES.append((method, re.compile("^/_emulator" + pattern + "/?$"), fn))
-        return fn
-    return wrap
-
-
-def admin_body(body):
-    if not body:
-        return {}
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise ApiError(400, {"detail": "the body is not JSON"})
-    if not isinstance(data, (dict, list)):
-        raise ApiError(400, {"detail": "expected a JSON object"})
-    return data
+ADMIN = AdminApi(with_query=True)      # with /counters, /counters/reset, /requests, /faults..., /shutdown
 
 
 def admin_event(emu, event_id):
@@ -469,34 +373,18 @@ def admin_ticket(emu, ticket_id):
     return ticket
 
 
-@admin_route("GET", r"/info")
+@ADMIN.route("GET", r"/info")
 def admin_info(emu, data, query):
     return {"events": list(emu.events.values()), "scanners": dict(emu.scanners), "clock": iso(emu.clock),
             "tickets": len(emu.tickets), "token": emu.token, "admin_token": emu.admin_token, "pid": os.getpid()}
 
 
-@admin_route("GET", r"/counters")
-def admin_counters(emu, data, query):
-    return emu.counters()
-
-
-@admin_route("POST", r"/counters/reset")
-def admin_counters_reset(emu, data, query):
-    emu.reset_counters()
-    return {"status": "ok"}
-
-
-@admin_route("GET", r"/requests")
-def admin_requests(emu, data, query):
-    return {"count": len(emu.requests), "results": emu.requests}
-
-
-@admin_route("GET", r"/clock")
+@ADMIN.route("GET", r"/clock")
 def admin_clock(emu, data, query):
     return {"now": iso(emu.clock)}
 
 
-@admin_route("POST", r"/clock")
+@ADMIN.route("POST", r"/clock")
 def admin_set_clock(emu, data, query):
     try:
         if "now" in data:
@@ -508,17 +396,17 @@ def admin_set_clock(emu, data, query):
     return {"now": iso(emu.clock)}
 
 
-@admin_route("POST", r"/events")
+@ADMIN.route("POST", r"/events")
 def admin_add_event(emu, data, query):
     return Resp(201, emu.add_event(data.get("id"), data.get("starts_at", DEFAULT_START), data.get("name")))
 
 
-@admin_route("GET", r"/events/(?P<event_id>[^/]+)")
+@ADMIN.route("GET", r"/events/(?P<event_id>[^/]+)")
 def admin_get_event(emu, data, query, event_id):
     return admin_event(emu, event_id)
 
 
-@admin_route("PATCH", r"/events/(?P<event_id>[^/]+)")
+@ADMIN.route("PATCH", r"/events/(?P<event_id>[^/]+)")
 def admin_patch_event(emu, data, query, event_id):
     event = admin_event(emu, event_id)
     if "starts_at" in data:
@@ -531,7 +419,7 @@ def admin_patch_event(emu, data, query, event_id):
     return event
 
 
-@admin_route("POST", r"/scanners")
+@ADMIN.route("POST", r"/scanners")
 def admin_add_scanner(emu, data, query):
     scanner, event_id = data.get("scanner_id"), data.get("event_id")
     if not isinstance(scanner, str) or not scanner:
@@ -541,13 +429,13 @@ def admin_add_scanner(emu, data, query):
     return Resp(201, {"scanner_id": scanner, "event_id": event_id})
 
 
-@admin_route("GET", r"/tickets")
+@ADMIN.route("GET", r"/tickets")
 def admin_tickets(emu, data, query):
     event = (query.get("event") or [None])[0]
     return {"tickets": [t for t in emu.tickets.values() if event is None or t["event_id"] == event]}
 
 
-@admin_route("POST", r"/tickets")
+@ADMIN.route("POST", r"/tickets")
 def admin_add_tickets(emu, data, query):
     specs = data["tickets"] if isinstance(data, dict) and "tickets" in data else data
     specs = specs if isinstance(specs, list) else [specs]
@@ -560,12 +448,12 @@ def admin_add_tickets(emu, data, query):
     return Resp(201, {"tickets": made})
 
 
-@admin_route("GET", r"/tickets/(?P<ticket_id>[^/]+)")
+@ADMIN.route("GET", r"/tickets/(?P<ticket_id>[^/]+)")
 def admin_get_ticket(emu, data, query, ticket_id):
     return admin_ticket(emu, ticket_id)
 
 
-@admin_route("PATCH", r"/tickets/(?P<ticket_id>[^/]+)")
+@ADMIN.route("PATCH", r"/tickets/(?P<ticket_id>[^/]+)")
 def admin_patch_ticket(emu, data, query, ticket_id):
     ticket = admin_ticket(emu, ticket_id)
     for field in ("type", "attendee_name"):
@@ -584,41 +472,14 @@ def admin_patch_ticket(emu, data, query, ticket_id):
     return ticket
 
 
-@admin_route("POST", r"/tickets/(?P<ticket_id>[^/]+)/cancel")
+@ADMIN.route("POST", r"/tickets/(?P<ticket_id>[^/]+)/cancel")
 def admin_cancel_ticket(emu, data, query, ticket_id):
     ticket = admin_ticket(emu, ticket_id)
     ticket["cancelled"] = True
     return ticket
 
 
-@admin_route("POST", r"/faults")
-def admin_add_fault(emu, data, query):
-    specs = data if isinstance(data, list) else [data]
-    added = [emu.add_fault(spec) for spec in specs]
-    return Resp(201, added if isinstance(data, list) else added[0])
-
-
-@admin_route("GET", r"/faults")
-def admin_faults(emu, data, query):
-    return {"faults": emu.faults, "fired": emu.faults_fired}
-
-
-@admin_route("DELETE", r"/faults")
-def admin_clear_faults(emu, data, query):
-    emu.faults.clear()
-    return {"status": "ok"}
-
-
-@admin_route("DELETE", r"/faults/(?P<fid>[0-9]+)")
-def admin_delete_fault(emu, data, query, fid):
-    before = len(emu.faults)
-    emu.faults[:] = [f for f in emu.faults if f["id"] != int(fid)]
-    if len(emu.faults) == before:
-        raise ApiError(404, {"detail": "no fault %s" % fid})
-    return {"status": "ok"}
-
-
-@admin_route("POST", r"/reset")
+@ADMIN.route("POST", r"/reset")
 def admin_reset(emu, data, query):
     emu.clock = parse_instant(emu.args.clock)
     emu.events.clear()
@@ -631,205 +492,29 @@ def admin_reset(emu, data, query):
     return {"status": "ok"}
 
 
-@admin_route("POST", r"/shutdown")
-def admin_shutdown(emu, data, query):
-    threading.Thread(target=emu.server.shutdown, daemon=True).start()
-    return {"status": "ok"}
-
-
-def admin_dispatch(emu, method, path, query, headers, body) -> Resp:
-    header = headers.get("Authorization") or ""
-    token = header[7:].strip() if header.lower().startswith("bearer ") else (headers.get("X-Admin-Token") or "")
-    if not secrets.compare_digest(token.encode(), emu.admin_token.encode()):
-        return Resp(401, {"detail": "admin token required (Authorization: Bearer <admin_token>)"})
-    path = path.rstrip("/") or "/"
-    allowed = False
-    for route_method, pattern, fn in ADMIN_ROUTES:
-        match = pattern.match(path)
-        if not match:
-            continue
-        if route_method != method:
-            allowed = True
-            continue
-        with emu.lock:
-            try:
-                out = fn(emu, admin_body(body), parse_qs(query), **match.groupdict())
-            except ApiError as exc:
-                return Resp(exc.status, exc.body)
-            except Exception as exc:
-                traceback.print_exc()
-                return Resp(500, {"detail": "%s: %s" % (type(exc).__name__, exc)})
-        return out if isinstance(out, Resp) else Resp(200, out)
-    return Resp(405 if allowed else 404, {"detail": "no such admin endpoint: %s %s" % (method, path)})
-
-
 # --------------------------------------------------------------------------------------------------
 # HTTP
 
 
-PORTAL = (b"<!DOCTYPE html><html><head><title>Venue Wi-Fi</title></head><body><h1>Welcome to the venue Wi-Fi</h1>"
-          b"<p>Please accept the terms of use to continue.</p></body></html>")
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(ApiHandler):
     server_version = "brightstar-emulator/1"
+    log_name = "brightstar_emulator"
+    admin = ADMIN
+    reset_in_body = True
 
-    def version_string(self):
-        return self.server_version
+    def error_body(self, status):
+        return {"error": "EMULATED", "message": "Emulated error %d." % status}
 
-    def log_message(self, fmt, *args):
-        if self.server.emu.args.verbose:
-            sys.stderr.write("brightstar_emulator: %s\n" % (fmt % args))
+    def rate_limit_body(self, wait):
+        return {"error": "RATE_LIMITED", "message": "Too many requests."}
 
-    def do_GET(self):
-        self.handle_method("GET")
+    def unauthorized_answer(self):
+        return Resp(401, {"error": "UNAUTHORIZED", "message": "A valid Bearer token is required."},
+                    headers=[("WWW-Authenticate", 'Bearer realm="brightstar"')])
 
-    def do_POST(self):
-        self.handle_method("POST")
-
-    def do_PUT(self):
-        self.handle_method("PUT")
-
-    def do_PATCH(self):
-        self.handle_method("PATCH")
-
-    def do_DELETE(self):
-        self.handle_method("DELETE")
-
-    def read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def handle_method(self, method):
-        emu = self.server.emu
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
-            return
-        parts = urlsplit(self.path)
-        path = parts.path
-        if path == "/_emulator" or path.startswith("/_emulator/"):
-            self.send(admin_dispatch(emu, method, path, parts.query, self.headers, body))
-            return
-        fault = emu.take_fault(method, path)
-        if fault and fault["kind"] == "slow":
-            time.sleep(fault["seconds"])
-            fault = None
-        if fault and not fault["process"]:
-            with emu.lock:      # a faulted request is still a request the server received
-                emu.bump(emu.requests_by_path, "%s %s" % (method, path))
-            self.send_fault(fault, None)
-            return
-        resp = emu.api(method, path, self.headers, body)
-        if fault:
-            self.send_fault(fault, resp)
-        else:
-            self.send(resp)
-
-    def send(self, resp: Resp):
-        self.send_response(resp.status)
-        if resp.ctype:
-            self.send_header("Content-Type", resp.ctype)
-        self.send_header("Content-Length", str(len(resp.body)))
-        for key, value in resp.headers:
-            self.send_header(key, value)
-        self.write_head_and_body(resp.body)
-
-    def write_head_and_body(self, body):
-        # one write per answer (headers and body apart meet Nagle and delayed ACK: 40 ms on loopback)
-        self._headers_buffer.append(b"\r\n")
-        data = b"".join(self._headers_buffer) + body
-        self._headers_buffer = []
-        self.wfile.write(data)
-
-    def send_fault(self, fault, resp):
-        kind = fault["kind"]
-        if resp is None and kind in ("truncate", "reset"):
-            # Not processed: the request never reached the API, so there is no real answer to cut.
-            resp = Resp(200, {"valid": True, "ticket": {"id": "emulated"}})
-        if kind == "status":
-            status = fault["status"]
-            if fault["body"] is not None:
-                raw = fault["body"] if isinstance(fault["body"], str) else js(fault["body"])
-                ctype = "text/plain" if isinstance(fault["body"], str) else "application/json"
-            elif status >= 500:
-                raw, ctype = "<html><body><h1>%d Server Error</h1></body></html>" % status, "text/html"
-            else:
-                raw, ctype = js({"error": "EMULATED", "message": "Emulated error %d." % status}), "application/json"
-            self.send(Resp(status, raw=raw, ctype=fault["content_type"] or ctype))
-        elif kind == "rate_limit":
-            self.send(Resp(429, {"error": "RATE_LIMITED", "message": "Too many requests."},
-                           headers=[("Retry-After", str(fault["retry_after"]))]))
-        elif kind == "unauthorized":
-            self.send(Resp(401, {"error": "UNAUTHORIZED", "message": "A valid Bearer token is required."},
-                           headers=[("WWW-Authenticate", 'Bearer realm="brightstar"')]))
-        elif kind == "empty":
-            self.send(Resp(200, raw=b"", ctype=fault["content_type"] or "application/json"))
-        elif kind == "content_type":
-            ctype = fault["content_type"] or "text/html; charset=utf-8"
-            if resp is not None:
-                self.send(Resp(resp.status, raw=resp.body, ctype=ctype, headers=resp.headers))
-            else:
-                self.send(Resp(200, raw=PORTAL, ctype=ctype))
-        elif kind == "truncate":
-            keep = fault["keep_bytes"] if fault["keep_bytes"] is not None else len(resp.body) // 2
-            raw = resp.body[:max(0, min(int(keep), len(resp.body) - 1))]
-            self.send(Resp(resp.status, raw=raw, ctype=resp.ctype, headers=resp.headers))
-        elif kind == "reset":
-            # The head as it would go out and part of the body, then a TCP reset: the answer never
-            # arrives whole.
-            self.send_response(resp.status)
-            self.send_header("Content-Type", resp.ctype)
-            self.send_header("Content-Length", str(len(resp.body)))
-            self._headers_buffer.append(b"\r\n")
-            head = b"".join(self._headers_buffer)
-            self._headers_buffer = []
-            cut = fault["after_bytes"] if fault["after_bytes"] is not None else len(resp.body) // 2
-            cut = max(0, min(int(cut), len(resp.body) - 1))
-            try:
-                self.wfile.write(head + resp.body[:cut])
-                self.wfile.flush()
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()             # with SO_LINGER 0 this is a TCP reset
-            except OSError:
-                pass
-            self.close_connection = True
-
-    def setup(self):
-        super().setup()
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, BrokenPipeError, OSError)):
-            super().handle_error(request, client_address)
+    def unprocessed_answer(self):
+        # Not processed: the request never reached the API, so there is no real answer to cut.
+        return Resp(200, {"valid": True, "ticket": {"id": "emulated"}})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -862,28 +547,16 @@ def populate(emu, args):
         emu.scanners[scanner] = event_id
 
 
-def write_ready_file(path, info):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
-
-
 def parse_args(argv):
     p = argparse.ArgumentParser(description="BrightStar ticket validation emulator for tests (see the module docstring)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (written to --ready-file)")
-    p.add_argument("--ready-file", help="written as JSON once the emulator accepts connections")
+    add_listen_arguments(p)
     p.add_argument("--token", help="require Authorization: Bearer <token> on the API (open without)")
     p.add_argument("--admin-token")
     p.add_argument("--event", action="append", default=[], metavar="ID[=START]")
     p.add_argument("--tickets", type=int, default=20, help="generated tickets per event")
     p.add_argument("--scanner", action="append", default=[], metavar="SCANNER_ID=EVENT_ID")
     p.add_argument("--clock", default=DEFAULT_CLOCK, help="the virtual clock's start (ISO 8601)")
-    p.add_argument("--exit-with-parent", action="store_true",
-                   help="stop when the process that started the emulator is gone (a crashed test)")
-    p.add_argument("--parent-pid", type=int, help="with --exit-with-parent: watch this process instead")
-    p.add_argument("--verbose", action="store_true")
+    add_lifetime_arguments(p)
     args = p.parse_args(argv)
     if args.tickets < 0:
         p.error("--tickets must be >= 0")
@@ -898,45 +571,12 @@ def main(argv=None):
     parent = os.getppid()
     args = parse_args(sys.argv[1:] if argv is None else argv)
     emu = build(args)
-    server = Server((args.host, args.port), Handler)
-    server.emu = emu
-    emu.server = server
+    server = make_server(args, Handler, emu)
     port = server.server_address[1]
     base = "http://%s:%d" % (args.host, port)
     info = {"port": port, "url": base + "/v1", "base": base, "token": emu.token, "admin_token": emu.admin_token,
             "events": list(emu.events), "clock": iso(emu.clock), "pid": os.getpid()}
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-        def alive():
-            if args.parent_pid:
-                try:
-                    os.kill(args.parent_pid, 0)
-                    return True
-                except ProcessLookupError:
-                    return False
-                except PermissionError:
-                    return True
-            return os.getppid() == parent
-
-        def watch():
-            while alive():
-                time.sleep(0.5)
-            server.shutdown()
-
-        threading.Thread(target=watch, daemon=True).start()
-    if args.ready_file:
-        write_ready_file(args.ready_file, info)
-    if args.verbose:
-        sys.stderr.write("brightstar_emulator: listening on %s\n" % info["url"])
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    serve(server, args, parent, info, "brightstar_emulator")
 
 
 if __name__ == "__main__":
