@@ -50,6 +50,14 @@ Capabilities capabilities_of(Kind kind) {
     return {};
 }
 
+TicketAnswer refused_ticket(RejectReason reason, std::string explanation) {
+    TicketAnswer answer;
+    answer.status = VerdictStatus::error;
+    answer.reason = reason;
+    answer.explanation = std::move(explanation);
+    return answer;
+}
+
 std::vector<ApiResult<TicketAnswer>> TicketClient::check_in_queued(std::span<const TicketCall> calls) {
     std::vector<ApiResult<TicketAnswer>> answers;
     answers.reserve(calls.size());

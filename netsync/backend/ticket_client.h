@@ -91,6 +91,9 @@ struct TicketAnswer {
     std::string ticket_type;                // the product's name, "" when not told
 };
 
+// The backend refused the ticket: status error with our reason and its words.
+TicketAnswer refused_ticket(RejectReason reason, std::string explanation);
+
 // How a download went, for the sync report.
 struct DownloadSummary {
     int64_t event_id = 0;                   // local id

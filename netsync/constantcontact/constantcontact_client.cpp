@@ -22,6 +22,7 @@ using backend::ApiError;
 using backend::ApiErrorKind;
 using backend::ApiResult;
 using backend::lowercase;
+using backend::refused_ticket;
 using backend::TicketAnswer;
 using backend::TicketCall;
 
@@ -50,14 +51,6 @@ Problem problem_of(std::string_view error_key) {
     if (key.find("status") != std::string::npos) return Problem::event_closed;
     if (key.find("not_found") != std::string::npos) return Problem::ticket_unknown;
     return Problem::other;
-}
-
-TicketAnswer refused_ticket(RejectReason reason, std::string explanation) {
-    TicketAnswer answer;
-    answer.status = VerdictStatus::error;
-    answer.reason = reason;
-    answer.explanation = std::move(explanation);
-    return answer;
 }
 
 TicketAnswer accepted_ticket() {

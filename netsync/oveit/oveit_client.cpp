@@ -18,6 +18,7 @@ using backend::ApiError;
 using backend::ApiErrorKind;
 using backend::ApiResult;
 using backend::lowercase;
+using backend::refused_ticket;
 using backend::TicketAnswer;
 using backend::TicketCall;
 
@@ -64,14 +65,6 @@ Problem problem_of(std::string_view words) {
         return Problem::unknown_ticket;
     if (contains(text, "ticket type") || contains(text, "addon") || contains(text, "access")) return Problem::wrong_entry;
     return Problem::other;
-}
-
-TicketAnswer refused_ticket(RejectReason reason, std::string explanation) {
-    TicketAnswer answer;
-    answer.status = VerdictStatus::error;
-    answer.reason = reason;
-    answer.explanation = std::move(explanation);
-    return answer;
 }
 
 TicketAnswer answer_from(const TicketDetails& details) {
