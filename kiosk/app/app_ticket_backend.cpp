@@ -39,6 +39,33 @@ Verdict rejection(RejectReason reason, std::string explanation) {
     return verdict;
 }
 
+// What every verdict of this file says about the scanned ticket: its list, event and code, and the
+// ticket itself: the store's position in the list's event when it has one (Oveit downloads them),
+// else one made from the code alone (position_from_backend: Constant Contact and BrightStar keep no
+// tickets here, so the store knows none of theirs). Read inside the caller's write transaction.
+Verdict verdict_about(Store& store, const CheckinList& list, const std::string& code) {
+    Verdict verdict;
+    verdict.list = list.id;
+    verdict.event = list.event_id;
+    verdict.secret = code;
+    for (Position& stored : store.positions_by_secret(code))
+        if (stored.event_id == list.event_id) verdict.position = std::move(stored);
+    if (!verdict.position) {
+        Position told;
+        told.event_id = list.event_id;
+        told.secret = code;
+        verdict.position = std::move(told);
+        verdict.position_from_backend = true;
+    }
+    return verdict;
+}
+
+// How the backend hears of an admission recorded here.
+enum class Delivery {
+    by_server,          // the server decided and checked it in: nothing to send
+    queued_unchecked,   // admitted while the server was away (trust_offline_scans): queued for it
+};
+
 FailedScan failed_scan(const ScanRequest& request, const Verdict& verdict, const CheckinList& list) {
     FailedScan failed;
     failed.raw = request.raw.substr(0, kMaxScanBytes);
@@ -50,6 +77,36 @@ FailedScan failed_scan(const ScanRequest& request, const Verdict& verdict, const
     failed.nonce = make_nonce();
     if (verdict.position_stored()) failed.position_id = verdict.position->id;
     return failed;
+}
+
+// Writes the verdict as pretix's path does (App::decide_locally): an admission's check-in row (and
+// its upload, unless the server already has it), or a failed scan. The caller holds the write
+// transaction.
+ScanOutcome record_verdict(Store& store, const ScanRequest& request, const CheckinList& list,
+                           const EventCatalog& catalog, Verdict verdict, Delivery delivery) {
+    ScanOutcome outcome;
+    outcome.event_slug = catalog.event.slug;
+    outcome.verdict = std::move(verdict);
+    const Verdict& decided = outcome.verdict;
+    if (decided.status != VerdictStatus::ok) {
+        store.record_failed_scan(failed_scan(request, decided, list));
+        return outcome;
+    }
+    NewCheckin checkin;
+    checkin.event_id = list.event_id;
+    checkin.list_id = list.id;
+    if (decided.position_stored()) checkin.position_id = decided.position->id;
+    checkin.secret = decided.secret;
+    checkin.type = request.type;
+    checkin.datetime = request.now;
+    checkin.gate = request.gate;
+    checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
+    checkin.accepted_by_server = delivery == Delivery::by_server;
+    checkin.trusted_offline = delivery == Delivery::queued_unchecked;
+    const int64_t id = store.record_checkin(checkin);
+    outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
+    outcome.trusted_offline = checkin.trusted_offline;
+    return outcome;
 }
 
 } // namespace
@@ -117,89 +174,36 @@ std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequ
 
 Outcome<ScanOutcome> App::record_backend_answer(const ScanRequest& request, const CheckinList& list,
                                                 const EventCatalog& catalog, const backend::TicketAnswer& answer) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
     Store::WriteTransaction transaction(store_);
-    ScanOutcome outcome;
-    outcome.decided_by_server = true;
-    outcome.event_slug = catalog.event.slug;
-    Verdict& verdict = outcome.verdict;
+    Verdict verdict = verdict_about(store_, list, clean_scanned_text(request.raw).text);
     verdict.status = answer.status;
     verdict.reason = answer.status == VerdictStatus::ok ? RejectReason::none : answer.reason;
     verdict.explanation = answer.explanation;
-    verdict.list = list.id;
-    verdict.event = list.event_id;
-    verdict.secret = scanned.text;
     verdict.first_checkin = answer.checked_in_at;
-    for (Position& stored : store_.positions_by_secret(scanned.text))
-        if (stored.event_id == list.event_id) verdict.position = std::move(stored);
-    if (!verdict.position) {
-        Position told;
-        told.event_id = list.event_id;
-        told.secret = scanned.text;
-        verdict.position = told;
-        verdict.position_from_backend = true;
-    }
     if (verdict.position->attendee_name.empty()) verdict.position->attendee_name = answer.attendee_name;
-    if (verdict.status == VerdictStatus::ok) {
-        NewCheckin checkin;
-        checkin.event_id = list.event_id;
-        checkin.list_id = list.id;
-        if (verdict.position_stored()) checkin.position_id = verdict.position->id;
-        checkin.secret = scanned.text;
-        checkin.type = request.type;
-        checkin.datetime = request.now;
-        checkin.gate = request.gate;
-        checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
-        checkin.accepted_by_server = true;   // the server checked it in: nothing to send
-        const int64_t id = store_.record_checkin(checkin);
-        outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
-    } else {
-        store_.record_failed_scan(failed_scan(request, verdict, list));
-    }
+    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::by_server);
+    outcome.decided_by_server = true;
     transaction.commit();
     return outcome;
 }
 
 Outcome<ScanOutcome> App::record_unchecked(const ScanRequest& request, const CheckinList& list,
                                            const EventCatalog& catalog, const backend::ApiError& why) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
+    const std::string backend_name(backend::kind_name(ticket_backend_->options.kind));
     const bool trusted = ticket_backend_->options.trust_offline_scans;
     Store::WriteTransaction transaction(store_);
-    ScanOutcome outcome;
-    outcome.event_slug = catalog.event.slug;
-    Verdict& verdict = outcome.verdict;
-    verdict.list = list.id;
-    verdict.event = list.event_id;
-    verdict.secret = scanned.text;
-    Position unknown;
-    unknown.event_id = list.event_id;
-    unknown.secret = scanned.text;
-    verdict.position = unknown;
-    verdict.position_from_backend = true;
+    Verdict verdict = verdict_about(store_, list, clean_scanned_text(request.raw).text);
     if (trusted) {
         verdict.status = VerdictStatus::ok;
         verdict.reason = RejectReason::none;
-        verdict.explanation = "admitted without a check: " + std::string(backend::kind_name(ticket_backend_->options.kind)) +
-                              " could not be asked (" + why.message + ") and this kiosk trusts offline scans";
-        NewCheckin checkin;
-        checkin.event_id = list.event_id;
-        checkin.list_id = list.id;
-        checkin.secret = scanned.text;
-        checkin.type = request.type;
-        checkin.datetime = request.now;
-        checkin.gate = request.gate;
-        checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
-        checkin.trusted_offline = true;      // queued: the backend hears of it when it is back
-        const int64_t id = store_.record_checkin(checkin);
-        outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
-        outcome.trusted_offline = true;
+        verdict.explanation = "admitted without a check: " + backend_name + " could not be asked (" + why.message +
+                              ") and this kiosk trusts offline scans";
     } else {
         verdict.status = VerdictStatus::error;
         verdict.reason = RejectReason::offline;
-        verdict.explanation = std::string(backend::kind_name(ticket_backend_->options.kind)) +
-                              " could not be asked, and this kiosk keeps no copy of its tickets: " + why.message;
-        store_.record_failed_scan(failed_scan(request, verdict, list));
+        verdict.explanation = backend_name + " could not be asked, and this kiosk keeps no copy of its tickets: " + why.message;
     }
+    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::queued_unchecked);
     transaction.commit();
     return outcome;
 }
