@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """BrightStar Ticket Validation API emulator for the kiosk's tests (issue 12, item 4).
 
-A single-file HTTP server (Python 3 standard library only) that tests start as a subprocess and
+An HTTP server (Python 3 standard library only) that tests start as a subprocess and
 talk to over loopback. It serves the two calls of the seed document 004_8abd0e37f1fcf113.txt
 ("Ticket Validation API": validate and check-in), keeps each ticket's state on a settable virtual
 clock, counts what it was asked, and injects faults on request, like
 tests/emulators/pretix_emulator.py.
+What every emulator shares (the fault table and the fault kinds' wire answers, the admin API's
+common endpoints, the HTTP plumbing, the start-up) is in emulator_common.py beside this file;
+this file holds what is BrightStar's own.
 
 COMMAND LINE
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Constant Contact v3 event check-in emulator for the kiosk's tests (issue 12, item 2).
 
-A single-file HTTP server (Python 3 standard library only) that tests start as a subprocess and
+An HTTP server (Python 3 standard library only) that tests start as a subprocess and
 talk to over loopback. It serves the two calls of the seed documents 000_9b721a0b5cfb3970.txt
 (check-in) and 001_f2b8b1f70d730005.txt (undo), checks the Bearer token, keeps each ticket's
 checked-in state, counts what it was asked, and injects faults on request, like
 tests/emulators/pretix_emulator.py.
+What every emulator shares (the fault table and the fault kinds' wire answers, the admin API's
+common endpoints, the HTTP plumbing, the start-up) is in emulator_common.py beside this file;
+this file holds what is Constant Contact's own.
 
 COMMAND LINE
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Oveit ticketing API emulator for the kiosk's tests (issue 12, item 3).
 
-A single-file HTTP server (Python 3 standard library only) that tests start as a subprocess and
+An HTTP server (Python 3 standard library only) that tests start as a subprocess and
 talk to over loopback. It serves the three calls of the seed document 003_f6fed5afae64980c.txt
 (Oveit's "Tickets" page): the event's ticket list, check-in and scan, with the organizer token,
 keeps every ticket's check-ins per entry (the main entry and each addon: "multiple access"),
 counts what it was asked, and injects faults on request, like tests/emulators/pretix_emulator.py.
+What every emulator shares (the fault table and the fault kinds' wire answers, the admin API's
+common endpoints, the HTTP plumbing, the start-up) is in emulator_common.py beside this file;
+this file holds what is Oveit's own.
 
 COMMAND LINE
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """pretix REST API emulator for the kiosk's tests (issue 10, item 7).
 
-A single-file HTTP server (Python 3 standard library only) that tests start as a subprocess and
+An HTTP server (Python 3 standard library only) that tests start as a subprocess and
 talk to over loopback. It serves generated events of any size and event directories in pretix API
 JSON (like assets/demo) in pretix's resource shapes, paginates, answers the incremental-sync
 parameters and 304s, checks team and device tokens and device initialisation, records check-ins,
 annulments and failed scans with pretix's nonce semantics, and injects faults on request. It
 follows ../shared/reference/pretix.md and the seed document 002_093ee3bffa7028b8.txt; where they are
-silent, pretix's own API code.
+silent, pretix's own API code. The fault table, the HTTP plumbing and the start-up (flags, ready
+file, --exit-with-parent) are the emulators' shared ones, in emulator_common.py beside this file.
 
 COMMAND LINE
 
@@ -232,12 +233,10 @@ import datetime as dt
 import email.utils
 import gzip
 import hashlib
-import http.server
 import json
 import os
 import re
 import secrets as _secrets
-import signal
 import socket
 import struct
 import sys
@@ -248,6 +247,9 @@ import uuid
 from array import array
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
+
+from emulator_common import (ApiError, EmulatorCore, EmulatorHandler, add_lifetime_arguments, add_listen_arguments,
+                             make_server, serve)
 
 # --------------------------------------------------------------------------------------------------
 # Time: every instant is an int of microseconds since the epoch (floats lose microseconds in 2027).
@@ -1436,12 +1438,6 @@ CONDITIONAL_KINDS = ("items", "checkinlists", "questions", "subevents")     # La
 ORDER_FIELDS_ORDERING = ("datetime", "code", "status", "last_modified")
 
 
-class ApiError(Exception):
-    def __init__(self, status, body):
-        super().__init__(str(body))
-        self.status, self.body = status, body
-
-
 def not_found():
     return ApiError(404, {"detail": "Not found."})
 
@@ -1866,12 +1862,14 @@ ORG = r"/api/v1/organizers/(?P<org>[^/]+)"
 # The emulator
 
 
-class Emulator:
+class Emulator(EmulatorCore):
+    FAULT_KINDS = FAULT_KINDS
+
     def __init__(self, args, config, state_dir):
+        super().__init__()
         self.args = args
         self.config = config
         self.state_dir = state_dir
-        self.lock = threading.RLock()
         self.organizer = config["organizer"]
         self.clock = Clock(config.get("clock_offset_us", 0))
         self.events = {}
@@ -1884,8 +1882,6 @@ class Emulator:
         self.ci_by_pos = {}
         self.uploads = {}
         self.idempotency = {}
-        self.faults = []
-        self.fault_seq = 0
         self.next_id = 900_000_000
         self.secret_index = None
         self.journal = None
@@ -1915,10 +1911,6 @@ class Emulator:
                 "annulments": dict(self.annulled_by_nonce), "annulments_refused": dict(self.annul_refused),
                 "failed_checkins_by_nonce": dict(self.failed_by_nonce), "redeem_results": dict(self.redeem_results),
                 "faults_fired": list(self.faults_fired), **self.other_counters}
-
-    @staticmethod
-    def bump(counter, key, n=1):
-        counter[key] = counter.get(key, 0) + n
 
     # --- journal -----------------------------------------------------------------------------------
 
@@ -2135,53 +2127,6 @@ class Emulator:
             code = "".join(_secrets.choice(CODE_ALPHABET) for _ in range(5))
             if ev.slot_of_code(code) is None:
                 return code
-
-    # --- faults ------------------------------------------------------------------------------------
-
-    def add_fault(self, spec):
-        if not isinstance(spec, dict):
-            raise ApiError(400, {"detail": "a fault is a JSON object"})
-        kind = FAULT_KINDS.get(str(spec.get("kind", "status")))
-        if kind is None:
-            raise ApiError(400, {"detail": "unknown fault kind %r; one of %s" % (spec.get("kind"), sorted(FAULT_KINDS))})
-        path = spec.get("path", "/")
-        match = spec.get("match", "prefix")
-        if match not in ("prefix", "exact", "regex", "contains"):
-            raise ApiError(400, {"detail": "match is prefix, exact, contains or regex"})
-        if match == "regex":
-            try:
-                re.compile(path)
-            except re.error as exc:
-                raise ApiError(400, {"detail": "bad regex: %s" % exc})
-        self.fault_seq += 1
-        fault = {"id": self.fault_seq, "kind": kind, "path": path, "match": match,
-                 "method": (spec.get("method") or "").upper() or None, "count": int(spec.get("count", 1)),
-                 "skip": int(spec.get("skip", 0)), "status": int(spec.get("status", 500)),
-                 "body": spec.get("body"), "content_type": spec.get("content_type"),
-                 "retry_after": spec.get("retry_after", 1), "seconds": float(spec.get("seconds", 2.0)),
-                 "after_bytes": spec.get("after_bytes"), "keep_bytes": spec.get("keep_bytes"),
-                 "process": bool(spec.get("process", kind in ("slow", "reset", "truncate")))}
-        self.faults.append(fault)
-        return fault
-
-    def take_fault(self, method, path):
-        with self.lock:
-            for fault in self.faults:
-                if fault["method"] and fault["method"] != method:
-                    continue
-                p, m = fault["path"], fault["match"]
-                if not ((m == "prefix" and path.startswith(p)) or (m == "exact" and path == p)
-                        or (m == "contains" and p in path) or (m == "regex" and re.search(p, path))):
-                    continue
-                if fault["skip"] > 0:
-                    fault["skip"] -= 1
-                    continue
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-                self.faults_fired.append({"id": fault["id"], "kind": fault["kind"], "method": method, "path": path})
-                return dict(fault)
-        return None
 
     # --- dispatch ----------------------------------------------------------------------------------
 
@@ -3716,49 +3661,13 @@ def admin_delete_resource(emu, req, slug, kind, rid):
 # HTTP
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(EmulatorHandler):
     server_version = "pretix-emulator/1"
-
-    def version_string(self):
-        return self.server_version
+    log_name = "pretix_emulator"
 
     def date_time_string(self, timestamp=None):
         # the Date header follows the emulator's clock, like X-Page-Generated and Last-Modified
         return http_date(self.server.emu.clock.peek()) if timestamp is None else super().date_time_string(timestamp)
-
-    def log_message(self, fmt, *args):
-        if self.server.emu.args.verbose:
-            sys.stderr.write("pretix_emulator: %s\n" % (fmt % args))
-
-    def do_GET(self):
-        self.handle_method("GET")
-
-    def do_POST(self):
-        self.handle_method("POST")
-
-    def do_PUT(self):
-        self.handle_method("PUT")
-
-    def do_PATCH(self):
-        self.handle_method("PATCH")
-
-    def do_DELETE(self):
-        self.handle_method("DELETE")
-
-    def read_body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
 
     def handle_method(self, method):
         emu = self.server.emu
@@ -3812,14 +3721,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.write_head_and_body(body if resp.status != 304 else b"")
 
-    def write_head_and_body(self, body):
-        # one write per answer: headers and body in separate writes meet Nagle's algorithm and the
-        # client's delayed ACK, which costs 40 ms per response on loopback
-        self._headers_buffer.append(b"\r\n")
-        data = b"".join(self._headers_buffer) + body
-        self._headers_buffer = []
-        self.wfile.write(data)
-
     def send_fault(self, fault, resp):
         kind = fault["kind"]
         if kind == "status":
@@ -3866,31 +3767,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except OSError:
                 pass
             self.close_connection = True
-
-    def setup(self):
-        super().setup()
-        try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
-
-    def finish(self):
-        try:
-            super().finish()
-        except OSError:
-            pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, BrokenPipeError, OSError)):
-            super().handle_error(request, client_address)
-
 
 # --------------------------------------------------------------------------------------------------
 # Start-up: data, state directory, ready file
@@ -4018,18 +3894,9 @@ Emulator.save_config = save_config
 Emulator.warm = warm
 
 
-def write_ready_file(path, info):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(info, f)
-    os.replace(tmp, path)
-
-
 def parse_args(argv):
     p = argparse.ArgumentParser(description="pretix REST API emulator for tests (see the module docstring)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (written to --ready-file)")
-    p.add_argument("--ready-file", help="written as JSON once the emulator accepts connections")
+    add_listen_arguments(p)
     p.add_argument("--organizer", default="demo")
     p.add_argument("--events", type=int, default=None, help="generated events (default 1, or 0 with --load)")
     p.add_argument("--positions", type=int, default=1000, help="order positions per generated event")
@@ -4049,10 +3916,7 @@ def parse_args(argv):
     p.add_argument("--upload-limit", type=int, default=10 * 1024 * 1024)
     p.add_argument("--warm", action="append", default=[], metavar="QUERY",
                    help="pre-render every orders page for this query string before getting ready; repeatable")
-    p.add_argument("--exit-with-parent", action="store_true",
-                   help="stop when the process that started the emulator is gone (a crashed test)")
-    p.add_argument("--parent-pid", type=int, help="with --exit-with-parent: watch this process instead")
-    p.add_argument("--verbose", action="store_true")
+    add_lifetime_arguments(p)
     args = p.parse_args(argv)
     if args.events is None:
         args.events = 0 if args.load else 1
@@ -4071,47 +3935,16 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     state_dir = os.path.abspath(args.state_dir) if args.state_dir else None
     emu = build(args, state_dir)
-    server = Server((args.host, args.port), Handler)
-    server.emu = emu
-    emu.server = server
+    server = make_server(args, Handler, emu)
     emu.port = server.server_address[1]
     for query in args.warm:
         emu.warm(None, query)
     info = {"port": emu.port, "url": "http://%s:%d" % (args.host, emu.port), "admin_token": emu.config["admin_token"],
             "team_token": emu.config["team_token"], "init_token": emu.config["init_token"],
             "organizer": emu.organizer, "events": list(emu.events), "pid": os.getpid()}
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_with_parent:
-        def alive():
-            if args.parent_pid:
-                try:
-                    os.kill(args.parent_pid, 0)
-                    return True
-                except ProcessLookupError:
-                    return False
-                except PermissionError:
-                    return True
-            return os.getppid() == parent
-
-        def watch():
-            while alive():
-                time.sleep(0.5)
-            server.shutdown()
-
-        threading.Thread(target=watch, daemon=True).start()
-    if args.ready_file:
-        write_ready_file(args.ready_file, info)
-    if args.verbose:
-        sys.stderr.write("pretix_emulator: listening on %s\n" % info["url"])
     try:
-        server.serve_forever(poll_interval=0.2)
+        serve(server, args, parent, info, "pretix_emulator")
     finally:
-        server.server_close()
         if emu.journal is not None:
             emu.journal.close()
 
