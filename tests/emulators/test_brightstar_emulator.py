@@ -10,76 +10,24 @@ injectable fault. Standard library only; runs in a few seconds.
 
 import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(HERE, "brightstar_emulator.py")
+from emulator_testing import RunningEmulator
+
 SEED_TICKET = "TKT-ABC123-XYZ"
 
 
-class Running:
-    """One emulator subprocess."""
+class Running(RunningEmulator):
+    """One BrightStar emulator subprocess."""
 
     def __init__(self, *args):
-        self.args = list(args)
-
-    def __enter__(self):
-        self.tmp = tempfile.mkdtemp(prefix="brightstar-emu-test-")
-        ready = os.path.join(self.tmp, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", ready, "--exit-with-parent"] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None:
-                raise RuntimeError("emulator exited: " + self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator not ready in 20 s")
-            time.sleep(0.02)
-        with open(ready) as f:
-            self.info = json.load(f)
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
-
-    def request(self, method, path, body=None, headers=None, raw=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.info["port"], timeout=timeout)
-        hdrs = {"Content-Type": "application/json"}
-        hdrs.update(headers or {})
-        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        try:
-            conn.request(method, path, body=payload, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, dict(resp.getheaders()), data
-        finally:
-            conn.close()
+        super().__init__("brightstar_emulator.py", args)
 
     def call(self, action, body, **kw):
         status, headers, data = self.request("POST", "/v1/tickets/" + action, body, **kw)
         return status, (json.loads(data) if data else None)
-
-    def admin(self, method, path, body=None):
-        status, _, data = self.request(method, "/_emulator" + path, body,
-                                       headers={"Authorization": "Bearer " + self.info["admin_token"]})
-        if status >= 400:
-            raise AssertionError("admin %s %s: %d %s" % (method, path, status, data))
-        return json.loads(data) if data else None
 
 
 class SeedExamples(unittest.TestCase):

@@ -9,79 +9,30 @@ fault. Standard library only; runs in a few seconds.
 
 import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(HERE, "constantcontact_emulator.py")
+from emulator_testing import RunningEmulator
+
 SEED_EVENT = "07216444-4e3b-41ea-a3b8-5a418fce41f4"
 
 
-class Running:
-    """One emulator subprocess."""
+class Running(RunningEmulator):
+    """One Constant Contact emulator subprocess."""
 
     def __init__(self, *args):
-        self.args = list(args)
-
-    def __enter__(self):
-        self.tmp = tempfile.mkdtemp(prefix="cc-emu-test-")
-        ready = os.path.join(self.tmp, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", ready, "--exit-with-parent"] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None:
-                raise RuntimeError("emulator exited: " + self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator not ready in 20 s")
-            time.sleep(0.02)
-        with open(ready) as f:
-            self.info = json.load(f)
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
+        super().__init__("constantcontact_emulator.py", args)
 
     def request(self, method, path, body=None, headers=None, token=True, raw=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.info["port"], timeout=timeout)
-        hdrs = {"Content-Type": "application/json"}
-        if token is True:
-            hdrs["Authorization"] = "Bearer " + self.info["token"]
-        elif token:
-            hdrs["Authorization"] = token
-        hdrs.update(headers or {})
-        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        try:
-            conn.request(method, path, body=payload, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, dict(resp.getheaders()), data
-        finally:
-            conn.close()
+        """token: True sends the emulator's access token, a text that Authorization header, a false
+        value none."""
+        auth = {"Authorization": "Bearer " + self.info["token"]} if token is True else {"Authorization": token} if token else {}
+        return super().request(method, path, body, dict(auth, **(headers or {})), raw, timeout)
 
     def check_in(self, keys, event=SEED_EVENT, undo=False, **kw):
         action = "undo_check_in" if undo else "check_in"
         return self.request("POST", "/v3/events/%s/%s/tickets" % (event, action), {"order_ticket_keys": keys}, **kw)
-
-    def admin(self, method, path, body=None):
-        status, _, data = self.request(method, "/_emulator" + path, body, token="Bearer " + self.info["admin_token"])
-        if status >= 400:
-            raise AssertionError("admin %s %s: %d %s" % (method, path, status, data))
-        return json.loads(data) if data else None
 
 
 class SeedExamples(unittest.TestCase):

@@ -11,16 +11,13 @@ only; runs in a few seconds.
 import http.client
 import json
 import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 import unittest
 from urllib.parse import urlencode
 
+from emulator_testing import RunningEmulator
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-EMULATOR = os.path.join(HERE, "oveit_emulator.py")
 TOKEN = "f18bf1bf246affb8"
 SEED = os.path.join(HERE, "..", "..", "..", "shared", "seeds", "003_f6fed5afae64980c.txt")
 
@@ -41,65 +38,17 @@ SEED_CHECKIN = {
 }
 
 
-class Running:
-    """One emulator subprocess."""
+class Running(RunningEmulator):
+    """One Oveit emulator subprocess."""
 
     def __init__(self, *args):
-        self.args = list(args)
-
-    def __enter__(self):
-        self.tmp = tempfile.mkdtemp(prefix="oveit-emu-test-")
-        ready = os.path.join(self.tmp, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", ready, "--exit-with-parent"] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None:
-                raise RuntimeError("emulator exited: " + self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator not ready in 20 s")
-            time.sleep(0.02)
-        with open(ready) as f:
-            self.info = json.load(f)
-        return self
-
-    def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
-
-    def request(self, method, path, body=None, headers=None, token=True, raw=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.info["port"], timeout=timeout)
-        hdrs = {"Content-Type": "application/json"}
-        if token:
-            hdrs["Authorization"] = token
-        hdrs.update(headers or {})
-        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        try:
-            conn.request(method, path, body=payload, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, dict(resp.getheaders()), data
-        finally:
-            conn.close()
+        super().__init__("oveit_emulator.py", args)
 
     def form(self, path, **fields):
         fields.setdefault("token", TOKEN)
         status, headers, data = self.request("POST", path, raw=urlencode(fields).encode(),
                                              headers={"Content-Type": "application/x-www-form-urlencoded"})
         return status, (json.loads(data) if data else None)
-
-    def admin(self, method, path, body=None):
-        status, _, data = self.request(method, "/_emulator" + path, body, token="Bearer " + self.info["admin_token"])
-        if status >= 400:
-            raise AssertionError("admin %s %s: %d %s" % (method, path, status, data))
-        return json.loads(data) if data else None
 
 
 class SeedExamples(unittest.TestCase):
@@ -122,7 +71,8 @@ class SeedExamples(unittest.TestCase):
         with Running("--token", TOKEN) as emu:
             status, _, data = emu.request("POST", "/api/tickets/scan", {"token": TOKEN, "code": "39fa317d"})
             self.assertEqual(json.loads(data)["ticket"]["code"], "39fa317d")
-            status, _, data = emu.request("POST", "/api/tickets/scan", {"ticket_code": "39fa317d"}, token="Bearer " + TOKEN)
+            status, _, data = emu.request("POST", "/api/tickets/scan", {"ticket_code": "39fa317d"},
+                                           headers={"Authorization": "Bearer " + TOKEN})
             self.assertEqual(status, 200)
             request = emu.admin("GET", "/requests")["results"][0]
             self.assertEqual(request["params"]["token"], "***")

@@ -32,54 +32,23 @@ DEMO = os.path.join(ROOT, "assets", "demo")
 
 sys.path.insert(0, HERE)
 import pretix_emulator as pe  # noqa: E402  (only for the Ed25519 check of signed tickets)
+from emulator_testing import RunningEmulator  # noqa: E402
 
 
-class Running:
-    """One emulator subprocess."""
+class Running(RunningEmulator):
+    """One pretix emulator subprocess (--state-dir when given; stopped by the tests themselves)."""
 
     def __init__(self, *args, state_dir=None, port=0):
-        self.args = list(args)
+        super().__init__("pretix_emulator.py", args, port=port, exit_with_parent=False)
         self.state_dir = state_dir
-        self.port = port
-        self.proc = None
-        self.info = None
+
+    def command(self, ready):
+        return super().command(ready) + (["--state-dir", self.state_dir] if self.state_dir else [])
 
     def start(self, timeout=20.0):
-        self.tmp = tempfile.mkdtemp(prefix="pretix-emu-test-")
-        ready = os.path.join(self.tmp, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", str(self.port), "--ready-file", ready] + self.args
-        if self.state_dir:
-            cmd += ["--state-dir", self.state_dir]
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + timeout
-        while not os.path.exists(ready):
-            if self.proc.poll() is not None:
-                raise RuntimeError("emulator exited: " + self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator not ready in %.0f s" % timeout)
-            time.sleep(0.02)
-        self.ready_after = time.monotonic() - self.started
-        with open(ready) as f:
-            self.info = json.load(f)
+        super().start(timeout)
         self.base = "http://127.0.0.1:%d" % self.info["port"]
         return self
-
-    def stop(self, kill=False):
-        if self.proc and self.proc.poll() is None:
-            if kill:
-                self.proc.kill()
-            else:
-                self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc and self.proc.stderr:
-            self.proc.stderr.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --- HTTP ---------------------------------------------------------------------------------------
 
