@@ -4,16 +4,14 @@
 #include <gtest/gtest.h>
 
 #include "kiosk/app/app.h"
-#include "kiosk/core/time.h"
 #include "tests/support/pretix_emulator.h"
+#include "tests/support/pretix_tickets.h"
 #include "tests/support/temp_dir.h"
 
 namespace kiosk {
 namespace {
 
 using nlohmann::json;
-
-constexpr int64_t kMainEntrance = 1021;   // the emulator's first event: list +21, all products
 
 class AppOnlineTest : public ::testing::Test {
 protected:
@@ -25,29 +23,9 @@ protected:
         app.go_online(settings.connection, {std::chrono::milliseconds(800), std::chrono::seconds(30), ""});
     }
 
-    // A paid ticket nobody has used, from the emulator's own listing.
-    std::string fresh_ticket() {
-        const json tickets =
-            pretix.admin("GET", "/events/event1/positions?status=p&canceled=false&blocked=false&limit=40&offset=" +
-                                    std::to_string(40 * used_++));
-        for (const json& ticket : tickets["results"]) {
-            if (ticket.value("item", 0) != 1001) continue;   // the conference pass: no required check-in answers
-            const json checkins = pretix.admin("GET", "/checkins?position=" + std::to_string(ticket["id"].get<int64_t>()));
-            if (checkins.is_array() ? checkins.empty() : checkins.value("results", json::array()).empty())
-                return ticket["secret"];
-        }
-        ADD_FAILURE() << "no unused ticket in the emulator's listing";
-        return {};
-    }
+    std::string fresh_ticket() { return testing::unused_conference_pass(pretix, used_); }
 
-    ScanRequest scan_of(const std::string& secret) {
-        ScanRequest request;
-        request.raw = secret;
-        request.lists = {kMainEntrance};
-        request.now = *parse_iso8601("2027-03-16T09:30:00+01:00");
-        request.questions_supported = false;
-        return request;
-    }
+    static ScanRequest scan_of(const std::string& secret) { return testing::emulator_event_scan(secret); }
 
     int accepted(const std::string& nonce) {
         const json counts = pretix.counters()["accepted_checkins"];

@@ -8,8 +8,8 @@
 
 #include "kiosk/app/flow_worker.h"
 #include "kiosk/app/sync_settings.h"
-#include "kiosk/core/time.h"
 #include "tests/support/pretix_emulator.h"
+#include "tests/support/pretix_tickets.h"
 #include "tests/support/temp_dir.h"
 
 namespace kiosk {
@@ -17,8 +17,6 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-constexpr int64_t kMainEntrance = 1021;   // the emulator's first event: list +21, all products
 
 class FlowWorkerTest : public ::testing::Test {
 protected:
@@ -42,19 +40,7 @@ protected:
         return settings;
     }
 
-    // A paid conference pass nobody has used, from the emulator's own listing.
-    std::string fresh_ticket() {
-        const json tickets = pretix.admin("GET", "/events/event1/positions?status=p&canceled=false&blocked=false&limit=40&offset=" +
-                                                     std::to_string(40 * used_++));
-        for (const json& ticket : tickets["results"]) {
-            if (ticket.value("item", 0) != 1001) continue;   // no required check-in answers
-            const json checkins = pretix.admin("GET", "/checkins?position=" + std::to_string(ticket["id"].get<int64_t>()));
-            if (checkins.is_array() ? checkins.empty() : checkins.value("results", json::array()).empty())
-                return ticket["secret"];
-        }
-        ADD_FAILURE() << "no unused ticket in the emulator's listing";
-        return {};
-    }
+    std::string fresh_ticket() { return testing::unused_conference_pass(pretix, used_); }
 
     // The ticket checked in at pretix by another device; this kiosk's copy does not know it yet.
     std::string ticket_used_elsewhere() {
@@ -70,14 +56,7 @@ protected:
         return secret;
     }
 
-    static ScanRequest scan_of(const std::string& secret) {
-        ScanRequest request;
-        request.raw = secret;
-        request.lists = {kMainEntrance};
-        request.now = *parse_iso8601("2027-03-16T09:30:00+01:00");
-        request.questions_supported = false;
-        return request;
-    }
+    static ScanRequest scan_of(const std::string& secret) { return testing::emulator_event_scan(secret); }
 
     // Submits a scan and waits for its answer (the worker answers on its own thread).
     static flow::ScanAnswered scan(FlowWorker& worker, const std::string& secret) {
