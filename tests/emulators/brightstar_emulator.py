@@ -129,12 +129,11 @@ import json
 import os
 import re
 import secrets
-import sys
 import traceback
 from urllib.parse import unquote
 
 from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
-                             add_listen_arguments, make_server, serve)
+                             add_listen_arguments, run_emulator)
 
 DEFAULT_CLOCK = "2025-07-15T09:30:00Z"
 DEFAULT_START = "2025-07-15T08:00:00Z"
@@ -571,15 +570,8 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    parent = os.getppid()
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    emu = build(args)
-    server = make_server(args, Handler, emu)
-    port = server.server_address[1]
-    base = "http://%s:%d" % (args.host, port)
-    info = {"port": port, "url": base + "/v1", "base": base, "token": emu.token, "admin_token": emu.admin_token,
-            "events": list(emu.events), "clock": iso(emu.clock), "pid": os.getpid()}
-    serve(server, args, parent, info, "brightstar_emulator")
+    run_emulator(argv, parse_args, build, Handler, "brightstar_emulator", "/v1",
+                 ready_fields=lambda emu: {"clock": iso(emu.clock)})
 
 
 if __name__ == "__main__":

@@ -109,13 +109,12 @@ import json
 import os
 import re
 import secrets
-import sys
 import traceback
 import uuid
 from urllib.parse import unquote
 
 from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
-                             add_listen_arguments, make_server, serve)
+                             add_listen_arguments, run_emulator)
 
 SEED_EVENT = "07216444-4e3b-41ea-a3b8-5a418fce41f4"
 SEED_TICKETS = ("a1b2c3", "d4e5f6")
@@ -443,15 +442,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    parent = os.getppid()
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    emu = build(args)
-    server = make_server(args, Handler, emu)
-    port = server.server_address[1]
-    base = "http://%s:%d" % (args.host, port)
-    info = {"port": port, "url": base + "/v3", "base": base, "token": emu.token, "admin_token": emu.admin_token,
-            "events": list(emu.events), "pid": os.getpid()}
-    serve(server, args, parent, info, "constantcontact_emulator")
+    run_emulator(argv, parse_args, build, Handler, "constantcontact_emulator", "/v3")
 
 
 if __name__ == "__main__":

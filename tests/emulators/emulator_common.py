@@ -296,6 +296,23 @@ class EmulatorHandler(http.server.BaseHTTPRequestHandler):
     def handle_method(self, method):
         raise NotImplementedError
 
+    def read_body_or_close(self):
+        """The request body, or None (and the connection closed) when it cannot be read."""
+        try:
+            return self.read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return None
+
+    def meet_fault(self, method, path):
+        """The fault this API request meets, if any; a "slow" one sleeps here and then lets the
+        request through (None)."""
+        fault = self.server.emu.take_fault(method, path)
+        if fault and fault["kind"] == "slow":
+            time.sleep(fault["seconds"])
+            return None
+        return fault
+
     def read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
@@ -363,20 +380,15 @@ class ApiHandler(EmulatorHandler):
 
     def handle_method(self, method):
         emu = self.server.emu
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
+        body = self.read_body_or_close()
+        if body is None:
             return
         parts = urlsplit(self.path)
         path = parts.path
         if path == "/_emulator" or path.startswith("/_emulator/"):
             self.send(self.admin.dispatch(emu, method, path, parts.query, self.headers, body))
             return
-        fault = emu.take_fault(method, path)
-        if fault and fault["kind"] == "slow":
-            time.sleep(fault["seconds"])
-            fault = None
+        fault = self.meet_fault(method, path)
         if fault and not fault["process"]:
             with emu.lock:      # a faulted request is still a request the server received
                 emu.bump(emu.requests_by_path, "%s %s" % (method, path))
@@ -531,6 +543,25 @@ def parent_alive(args, parent) -> bool:
         except PermissionError:
             return True
     return os.getppid() == parent
+
+
+def run_emulator(argv, parse_args, build, handler, name, api_path, ready_fields=None):
+    """main() of an emulator served by an ApiHandler: the flags (argv, default sys.argv[1:]), the
+    state (build(args), with token, admin_token and events), the server, then serve(). The ready
+    file holds port, url (base + api_path: the API base the client is given), base
+    (http://HOST:PORT), token, admin_token, events (their ids), the emulator's own
+    ready_fields(emu), pid."""
+    parent = os.getppid()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    emu = build(args)
+    server = make_server(args, handler, emu)
+    port = server.server_address[1]
+    base = "http://%s:%d" % (args.host, port)
+    info = {"port": port, "url": base + api_path, "base": base, "token": emu.token, "admin_token": emu.admin_token,
+            "events": list(emu.events)}
+    info.update(ready_fields(emu) if ready_fields else {})
+    info["pid"] = os.getpid()
+    serve(server, args, parent, info, name)
 
 
 def serve(server, args, parent, info, name):

@@ -118,12 +118,11 @@ import json
 import os
 import random
 import secrets
-import sys
 import traceback
 from urllib.parse import parse_qs, unquote
 
 from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
-                             add_listen_arguments, js, make_server, serve)
+                             add_listen_arguments, js, run_emulator)
 
 SEED_CLOCK = "2016-09-10T11:49:18+00:00"
 FAULT_KINDS = {k: k for k in ("status", "rate_limit", "slow", "reset", "truncate", "content_type", "unauthorized",
@@ -616,15 +615,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
-    parent = os.getppid()
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    emu = build(args)
-    server = make_server(args, Handler, emu)
-    port = server.server_address[1]
-    base = "http://%s:%d" % (args.host, port)
-    info = {"port": port, "url": base + "/api", "base": base, "token": emu.token, "admin_token": emu.admin_token,
-            "events": list(emu.events), "pid": os.getpid()}
-    serve(server, args, parent, info, "oveit_emulator")
+    run_emulator(argv, parse_args, build, Handler, "oveit_emulator", "/api")
 
 
 if __name__ == "__main__":

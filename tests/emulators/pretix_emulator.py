@@ -3671,10 +3671,8 @@ class Handler(EmulatorHandler):
 
     def handle_method(self, method):
         emu = self.server.emu
-        try:
-            body = self.read_body()
-        except (ValueError, OSError):
-            self.close_connection = True
+        body = self.read_body_or_close()
+        if body is None:
             return
         url = urlsplit(self.path)
         host = self.headers.get("Host") or "%s:%d" % (self.server.server_address[0], self.server.server_address[1])
@@ -3685,10 +3683,7 @@ class Handler(EmulatorHandler):
         route_name, fn, kwargs = emu.find_route(method, url.path)
         with emu.lock:
             emu.count_request(method, url.path, route_name)
-        fault = emu.take_fault(method, url.path)
-        if fault and fault["kind"] == "slow":
-            time.sleep(fault["seconds"])
-            fault = None
+        fault = self.meet_fault(method, url.path)
         if fault and not fault["process"]:
             self.send_fault(fault, None)
             return
