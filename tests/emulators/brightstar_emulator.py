@@ -133,7 +133,7 @@ import traceback
 from urllib.parse import unquote
 
 from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
-                             add_listen_arguments, run_emulator)
+                             add_listen_arguments, bearer_matches, run_emulator)
 
 DEFAULT_CLOCK = "2025-07-15T09:30:00Z"
 DEFAULT_START = "2025-07-15T08:00:00Z"
@@ -252,18 +252,13 @@ class Emulator(EmulatorCore):
     def authenticate(self, headers):
         if not self.token:
             return
-        value = headers.get("Authorization") or ""
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), self.token.encode()):
+        if not bearer_matches(headers, self.token):
             raise ApiError(401, {"error": "UNAUTHORIZED", "message": "A valid Bearer token is required."})
 
     def api(self, method, path, query, headers, body) -> Resp:
         with self.lock:
             match = API_ROUTE.match(path)
-            self.bump(self.requests_by_path, "%s %s" % (method, path))
-            record = {"method": method, "path": path, "authorization": headers.get("Authorization"),
-                      "content_type": headers.get("Content-Type"), "body": body.decode("utf-8", "replace")}
-            self.requests.append(record)
+            record = self.log_request(method, path, headers, body)
             try:
                 if match is None:
                     raise ApiError(404, {"error": "NOT_FOUND", "message": "No such endpoint."})

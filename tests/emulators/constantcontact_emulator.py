@@ -114,7 +114,7 @@ import uuid
 from urllib.parse import unquote
 
 from emulator_common import (AdminApi, ApiError, ApiHandler, EmulatorCore, Resp, add_lifetime_arguments,
-                             add_listen_arguments, run_emulator)
+                             add_listen_arguments, bearer_matches, run_emulator)
 
 SEED_EVENT = "07216444-4e3b-41ea-a3b8-5a418fce41f4"
 SEED_TICKETS = ("a1b2c3", "d4e5f6")
@@ -198,20 +198,15 @@ class Emulator(EmulatorCore):
     # --- the API -----------------------------------------------------------------------------------
 
     def authenticate(self, headers):
-        value = headers.get("Authorization") or ""
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), self.token.encode()):
+        if not bearer_matches(headers, self.token):
             raise cc_error(401, "unauthorized", "The access token used is invalid.")
 
     def api(self, method, path, query, headers, body) -> Resp:
         with self.lock:
             match = API_ROUTE.match(path)
             route = "/v3/events/{event_id}/%s/tickets" % match.group("action") if match else "unknown"
-            self.bump(self.requests_by_path, "%s %s" % (method, path))
+            record = self.log_request(method, path, headers, body)
             self.bump(self.requests_by_route, "%s %s" % (method, route))
-            record = {"method": method, "path": path, "authorization": headers.get("Authorization"),
-                      "content_type": headers.get("Content-Type"), "body": body.decode("utf-8", "replace")}
-            self.requests.append(record)
             try:
                 if match is None:
                     raise cc_error(404, "not_found", "The requested resource was not found.")

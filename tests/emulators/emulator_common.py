@@ -100,6 +100,16 @@ class EmulatorCore:
     def bump(counter, key, n=1):
         counter[key] = counter.get(key, 0) + n
 
+    def log_request(self, method, path, headers, body):
+        """Count an API request in requests_by_path and append it to the request log (requests):
+        method, path, authorization, content_type, body as text. Returns the record, for the
+        answer's status."""
+        self.bump(self.requests_by_path, "%s %s" % (method, path))
+        record = {"method": method, "path": path, "authorization": headers.get("Authorization"),
+                  "content_type": headers.get("Content-Type"), "body": body.decode("utf-8", "replace")}
+        self.requests.append(record)
+        return record
+
     def add_fault(self, spec):
         """A fault from an admin spec: {"path", "match", "method", "count", "skip", "kind",
         "process", and the kind's own fields}; ApiError 400 for a bad spec."""
@@ -151,6 +161,12 @@ class EmulatorCore:
 
 # --------------------------------------------------------------------------------------------------
 # [ADMIN] /_emulator/... for tests
+
+
+def bearer_matches(headers, token) -> bool:
+    """"Authorization: Bearer <token>" names this token (the scheme in any case)."""
+    scheme, _, given = (headers.get("Authorization") or "").partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), token.encode())
 
 
 def admin_token_ok(headers, admin_token) -> bool:
@@ -327,13 +343,17 @@ class EmulatorHandler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
+    def take_head(self) -> bytes:
+        """The head built with send_response / send_header, ended, out of the buffer."""
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        return head
+
     def write_head_and_body(self, body):
         # one write per answer: headers and body in separate writes meet Nagle's algorithm and the
         # client's delayed ACK, which costs 40 ms per response on loopback
-        self._headers_buffer.append(b"\r\n")
-        data = b"".join(self._headers_buffer) + body
-        self._headers_buffer = []
-        self.wfile.write(data)
+        self.wfile.write(self.take_head() + body)
 
     def reset_connection(self, data):
         """Send these bytes, then a TCP reset: the answer never arrives whole."""
@@ -473,9 +493,7 @@ class ApiHandler(EmulatorHandler):
             self.send_header("Content-Type", resp.ctype)
         if resp.status != 204:
             self.send_header("Content-Length", str(len(resp.body)))
-        self._headers_buffer.append(b"\r\n")
-        head = b"".join(self._headers_buffer)
-        self._headers_buffer = []
+        head = self.take_head()
         body = resp.body if resp.status != 204 else b""
         if self.reset_in_body:
             cut = fault["after_bytes"] if fault["after_bytes"] is not None else len(body) // 2

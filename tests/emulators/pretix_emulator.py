@@ -237,7 +237,6 @@ import json
 import os
 import re
 import secrets as _secrets
-import socket
 import struct
 import sys
 import threading
@@ -3755,13 +3754,7 @@ class Handler(EmulatorHandler):
             self.send_header("Content-Length", str(len(body)))
             for key, value in resp.headers:
                 self.send_header(key, value)
-            try:
-                self.write_head_and_body(body[:cut])
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()             # with SO_LINGER 0 this is a TCP reset
-            except OSError:
-                pass
-            self.close_connection = True
+            self.reset_connection(self.take_head() + body[:cut])
 
 # --------------------------------------------------------------------------------------------------
 # Start-up: data, state directory, ready file
