@@ -7,16 +7,22 @@ emulator and their fault injection stays the same:
 
 - [WIRE] compact JSON (js), ApiError (a refusal carrying its HTTP status and body) and Resp (an
   answer not yet sent);
-- [FAULTS] EmulatorCore: the state object's lock, counter bumping and the fault table (add_fault
-  validates a spec, take_fault finds and consumes the fault a request meets);
+- [FAULTS] EmulatorCore: the state object's lock, counter bumping, the request log and the fault
+  table (add_fault validates a spec, take_fault finds and consumes the fault a request meets);
 - [ADMIN] AdminApi: the /_emulator/... route table, its admin-token check and dispatch, with the
   endpoints all the small emulators have (counters, request log, faults, shutdown);
+  bearer_matches, the APIs' own Bearer check;
 - [HTTP] EmulatorHandler (HTTP/1.1 plumbing: chunked bodies, one write per answer, TCP_NODELAY,
-  quiet disconnects), ApiHandler (the request flow of an API with faults, and the wire answers of
-  the fault kinds: HTTP 500, 429 with Retry-After, slow, reset mid-answer, truncated JSON, wrong
-  content type, empty body, 401), Server;
+  quiet disconnects, a TCP reset, a "slow" fault's wait), ApiHandler (the request flow of an API
+  with faults, and the wire answers of the fault kinds: HTTP 500, 429 with Retry-After, slow, reset
+  mid-answer, truncated JSON, wrong content type, empty body, 401), Server;
 - [START-UP] the shared command-line flags, the ready file and the serving loop (SIGTERM / SIGINT,
-  --exit-with-parent).
+  --exit-with-parent); run_emulator, the small emulators' main().
+
+Constant Contact, Oveit and BrightStar use all of it and keep only their API's words. pretix takes
+ApiError, EmulatorCore, EmulatorHandler, Server and the start-up; its answers (gzip, 304s, the
+Date header on its clock), its admin API (routes called with the request) and its fault answers
+differ from the small emulators' and stay in pretix_emulator.py.
 
 The emulators are run as scripts (`python3 tests/emulators/X_emulator.py ...`, by absolute path
 from the C++ fixtures in tests/support/*_emulator.h), so Python puts this directory first on
