@@ -197,6 +197,9 @@ private:
     // A backend other than pretix decides (app_ticket_backend.cpp); nullopt: decide locally.
     struct TicketBackend;
     std::optional<Outcome<ScanOutcome>> scan_with_ticket_backend(const ScanRequest& request);
+    // Constant Contact, BrightStar: a repeat, an exit or a re-entry decided by this kiosk's own check-ins.
+    std::optional<Outcome<ScanOutcome>> record_own_decision(const ScanRequest& request, const CheckinList& list,
+                                                            const EventCatalog& catalog);
     Outcome<ScanOutcome> record_backend_answer(const ScanRequest& request, const CheckinList& list,
                                                const EventCatalog& catalog, const backend::TicketAnswer& answer);
     Outcome<ScanOutcome> record_unchecked(const ScanRequest& request, const CheckinList& list,

@@ -5,15 +5,17 @@
 //   scan and the kiosk records its admission as already sent. When the server cannot be asked the
 //   kiosk cannot tell a real ticket from a made-up one: it refuses with "we cannot check tickets
 //   right now" (RejectReason::offline), or, when the organiser switched on trust_offline_scans,
-//   admits unchecked, records the admission as such and queues it for the backend. A ticket this
-//   kiosk already admitted on the list is refused here without asking: Constant Contact would check
-//   it in again without a word.
+//   admits unchecked, records the admission as such and queues it for the backend. This kiosk's own
+//   check-ins decide what the server has no call for (decide_by_own_checkins): a repeat, an exit and
+//   a re-entry after it (app_ticket_backend.h says how).
 // - It downloads its tickets (Oveit): the local copy decides, as for pretix, unless online mode asks
 //   the server first (falling back to the copy when it is away); its ticket list has no names, so
 //   an admission asks the server for the attendee's name within the deadline, for the screen only.
 // After a failed ask the kiosk does not ask again for `retry_after`, so a queue of attendees does not
 // wait out the deadline one by one while the venue's network is down.
 #include <algorithm>
+#include <span>
+#include <string_view>
 
 #include "kiosk/app/app.h"
 #include "kiosk/app/app_ticket_backend.h"
@@ -64,7 +66,44 @@ Verdict verdict_about(Store& store, const CheckinList& list, const std::string& 
 enum class Delivery {
     by_server,          // the server decided and checked it in: nothing to send
     queued_unchecked,   // admitted while the server was away (trust_offline_scans): queued for it
+    kept_here,          // an exit or a re-entry: the backend has no call for it, never sent (the store
+                        // keeps it as one the server has: nothing is queued)
 };
+
+// What this kiosk's live check-ins of a ticket (`own`, oldest first) decide on a list of a backend
+// that keeps no tickets here, or nullopt: the server decides (an entry of a ticket not inside).
+// Only status, reason, explanation and first_checkin are set.
+std::optional<Verdict> decide_by_own_checkins(std::span<const Checkin> own, const CheckinList& list, CheckinType type,
+                                              std::string_view backend_name) {
+    const std::string backend(backend_name);
+    Verdict verdict;
+    if (type == CheckinType::exit) {
+        // Leaving is always possible (as pretix's engine: no validity or history check for an
+        // exit), but only a ticket this kiosk knows can be counted out.
+        if (own.empty())
+            return rejection(RejectReason::error, "this kiosk has no check-in of this ticket, and " + backend +
+                                                      " has no exit call: its exit cannot be recorded here");
+        verdict.status = VerdictStatus::ok;
+        verdict.reason = RejectReason::none;
+        verdict.explanation = "exit recorded on this kiosk only: " + backend + " has no exit call";
+        return verdict;
+    }
+    const auto first_entry =
+        std::ranges::find_if(own, [](const Checkin& checkin) { return checkin.type == CheckinType::entry; });
+    if (first_entry == own.end()) return std::nullopt;   // never admitted here: the server decides
+    if (own.back().type == CheckinType::exit && (list.allow_entry_after_exit || list.allow_multiple_entries)) {
+        // Asking again would be wrong: BrightStar answers "already checked in", Constant Contact
+        // checks it in a second time without a word.
+        verdict.status = VerdictStatus::ok;
+        verdict.reason = RejectReason::none;
+        verdict.explanation = "re-entry after an exit recorded on this kiosk: " + backend + " has its check-in already";
+        return verdict;
+    }
+    if (list.allow_multiple_entries) return std::nullopt;
+    verdict = rejection(RejectReason::already_redeemed, "this kiosk already admitted this ticket");
+    verdict.first_checkin = first_entry->datetime;
+    return verdict;
+}
 
 FailedScan failed_scan(const ScanRequest& request, const Verdict& verdict, const CheckinList& list) {
     FailedScan failed;
@@ -101,7 +140,7 @@ ScanOutcome record_verdict(Store& store, const ScanRequest& request, const Check
     checkin.datetime = request.now;
     checkin.gate = request.gate;
     checkin.nonce = request.nonce.empty() ? make_nonce() : request.nonce;
-    checkin.accepted_by_server = delivery == Delivery::by_server;
+    checkin.accepted_by_server = delivery != Delivery::queued_unchecked;   // nothing to upload
     checkin.trusted_offline = delivery == Delivery::queued_unchecked;
     const int64_t id = store.record_checkin(checkin);
     outcome.checkin = RecordedCheckin{id, checkin.datetime, checkin.type, checkin.nonce};
@@ -126,7 +165,7 @@ std::optional<sync::OnlineState> App::online_state() const {
 
 std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequest& request) {
     const CleanedScan scanned = clean_scanned_text(request.raw);
-    if (!scanned.usable || request.type != CheckinType::entry) return std::nullopt;   // the local decision says why
+    if (!scanned.usable) return std::nullopt;   // the local decision says why
     catalogs_.refresh(store_);
     const auto lists = resolve_lists(store_, catalogs_, request.lists);
     if (!lists) return std::unexpected(lists.error());
@@ -143,20 +182,11 @@ std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequ
     }
     if (list == nullptr) return std::nullopt;   // none of the lists is this backend's
     const backend::Capabilities can = backend::capabilities_of(kind);
-    if (can.download_tickets && !ticket_backend_->options.online) return std::nullopt;
-
-    if (!can.download_tickets && !list->allow_multiple_entries)
-        if (const auto earlier = store_.checkins_of_unsynced_secret(list->id, scanned.text); !earlier.empty()) {
-            Verdict verdict = rejection(RejectReason::already_redeemed, "this kiosk already admitted this ticket");
-            verdict.first_checkin = earlier.front().datetime;
-            backend::TicketAnswer answer;
-            answer.reason = verdict.reason;
-            answer.explanation = verdict.explanation;
-            answer.checked_in_at = verdict.first_checkin;
-            auto outcome = record_backend_answer(request, *list, *catalog, answer);
-            if (outcome) outcome->decided_by_server = false;
-            return outcome;
-        }
+    // A copy decides exits as pretix's does, and entries unless online mode asks the server first.
+    if (can.download_tickets && (request.type != CheckinType::entry || !ticket_backend_->options.online))
+        return std::nullopt;
+    if (!can.download_tickets)
+        if (auto decided = record_own_decision(request, *list, *catalog)) return decided;
 
     backend::TicketCall call;
     call.code = scanned.text;
@@ -170,6 +200,24 @@ std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequ
                                          : backend::make_error(backend::ApiErrorKind::unreachable,
                                                                ticket_backend_->state.why_offline);
     return record_unchecked(request, *list, *catalog, why);
+}
+
+std::optional<Outcome<ScanOutcome>> App::record_own_decision(const ScanRequest& request, const CheckinList& list,
+                                                             const EventCatalog& catalog) {
+    const std::string code = clean_scanned_text(request.raw).text;
+    Store::WriteTransaction transaction(store_);   // read and written together: two doors, one ticket
+    const std::vector<Checkin> own = store_.checkins_of_unsynced_secret(list.id, code);
+    const auto decided =
+        decide_by_own_checkins(own, list, request.type, backend::kind_name(ticket_backend_->options.kind));
+    if (!decided) return std::nullopt;
+    Verdict verdict = verdict_about(store_, list, code);
+    verdict.status = decided->status;
+    verdict.reason = decided->reason;
+    verdict.explanation = decided->explanation;
+    verdict.first_checkin = decided->first_checkin;
+    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::kept_here);
+    transaction.commit();
+    return outcome;
 }
 
 Outcome<ScanOutcome> App::record_backend_answer(const ScanRequest& request, const CheckinList& list,
@@ -230,7 +278,14 @@ std::optional<std::string> App::backend_refuses_undo(const CheckinList& list, co
     if (reverted.settled_locally) return std::nullopt;   // the backend never heard of it
     const auto catalog = catalogs_.event(store_, list.event_id);
     const auto kind = catalog ? backend::kind_from_name(catalog->event.organizer) : std::nullopt;
-    if (!kind || *kind == backend::Kind::pretix || backend::capabilities_of(*kind).undo) return std::nullopt;
+    if (!kind || *kind == backend::Kind::pretix) return std::nullopt;
+    // An exit here was never sent (it is kept as one the server has): an undo sent for it would
+    // revert the ticket's check-in at Constant Contact. Refused, in words, until the store can
+    // settle it locally.
+    if (reverted.type == CheckinType::exit && !backend::capabilities_of(*kind).download_tickets)
+        return "this exit is recorded on this kiosk only (" + std::string(backend::kind_name(*kind)) +
+               " has no exit call) and cannot be undone: scan the ticket at the entry to count the attendee in again";
+    if (backend::capabilities_of(*kind).undo) return std::nullopt;
     return std::string(backend::kind_name(*kind)) +
            " offers no way to undo a check-in it has: the ticket stays checked in there (the organiser can change it "
            "in " + std::string(backend::kind_name(*kind)) + "'s own tools)";

@@ -1,7 +1,8 @@
 // Scans, undos and syncs with the backends other than pretix, end to end through the app layer
 // against their emulators on loopback. Constant Contact and BrightStar keep no copy of their tickets
 // here: the server decides online, the kiosk remembers what it admitted, an outage is refused or
-// (trusted) admitted and queued, and the queue reaches the server exactly once when it is back.
+// (trusted) admitted and queued, and the queue reaches the server exactly once when it is back;
+// exits and re-entries (no backend has a call for them) are this kiosk's own, never sent.
 // Oveit downloads its tickets: its copy decides offline, and its admissions are uploaded once.
 #include <algorithm>
 
@@ -57,11 +58,13 @@ protected:
         if (!url.empty()) scanning.connection.url = url;
         app.use_ticket_backend(*ticket_backend_options(scanning, config));
     }
-    ScanOutcome scan(const std::string& code, const char* when = "2027-03-16T09:30:00Z") {
+    ScanOutcome scan(const std::string& code, const char* when = "2027-03-16T09:30:00Z",
+                     CheckinType type = CheckinType::entry) {
         ScanRequest request;
         request.raw = code;
         request.lists = {list};
         request.now = at(when);
+        request.type = type;
         auto outcome = app.scan(request);
         EXPECT_TRUE(outcome) << outcome.error();
         return outcome ? *outcome : ScanOutcome{};
@@ -202,6 +205,85 @@ TEST_F(ConstantContactKiosk, UndoOfAnOnlineAdmissionIsSentAndUndoBeforeSendingSe
     EXPECT_TRUE(app.queue().pending.empty());
 }
 
+// [SECTION] Constant Contact: exits are this kiosk's own
+
+constexpr const char* kLiveExits = "SELECT count(*) FROM checkins WHERE type = 'exit' AND reverted_at IS NULL";
+
+TEST_F(ConstantContactKiosk, AnExitOfATicketThisKioskAdmittedIsRecordedHereAndNeverSent) {
+    connect(false);
+    ASSERT_EQ(scan("a1b2c3").verdict.status, VerdictStatus::ok);
+    const ScanOutcome out = scan("a1b2c3", "2027-03-16T11:00:00Z", CheckinType::exit);
+    ASSERT_EQ(out.verdict.status, VerdictStatus::ok) << out.verdict.explanation;
+    EXPECT_FALSE(out.decided_by_server);
+    ASSERT_TRUE(out.checkin);
+    EXPECT_EQ(out.checkin->type, CheckinType::exit);
+    EXPECT_EQ(count_rows(path, kLiveExits), 1);
+    EXPECT_TRUE(app.queue().pending.empty()) << "Constant Contact has no exit call: nothing to send";
+
+    // Back in: the list allows entry after exit, and the kiosk decides it without asking again.
+    const ScanOutcome back = scan("a1b2c3", "2027-03-16T11:30:00Z");
+    ASSERT_EQ(back.verdict.status, VerdictStatus::ok) << back.verdict.explanation;
+    EXPECT_FALSE(back.decided_by_server);
+    const ScanOutcome repeat = scan("a1b2c3", "2027-03-16T11:31:00Z");
+    EXPECT_EQ(repeat.verdict.reason, RejectReason::already_redeemed) << "inside again: another entry is a repeat";
+    ASSERT_TRUE(repeat.verdict.first_checkin);
+    EXPECT_EQ(*repeat.verdict.first_checkin, at("2027-03-16T09:30:00Z"));
+
+    const sync::SyncReport report = app.sync(settings);
+    ASSERT_FALSE(report.error) << report.error->message;
+    EXPECT_EQ(report.upload.sent, 0u);
+    const auto counters = cc.counters();
+    EXPECT_EQ(counters["check_in_requests"], 1) << "only the first admission reached Constant Contact";
+    EXPECT_EQ(counters["undo_requests"], 0);
+    EXPECT_EQ(cc.ticket(kEvent, "a1b2c3")["checked_in"], true);
+}
+
+TEST_F(ConstantContactKiosk, AnExitOfATicketThisKioskNeverAdmittedIsRefusedInWordsNotAsInvalid) {
+    connect(false);
+    const ScanOutcome out = scan("d4e5f6", "2027-03-16T11:00:00Z", CheckinType::exit);
+    EXPECT_EQ(out.verdict.status, VerdictStatus::error);
+    EXPECT_EQ(out.verdict.reason, RejectReason::error) << "a good ticket, maybe admitted at another door";
+    EXPECT_NE(out.verdict.explanation.find("exit"), std::string::npos) << out.verdict.explanation;
+    EXPECT_FALSE(out.checkin);
+    EXPECT_EQ(cc.counters()["check_in_requests"], 0) << "an exit never checks a ticket in";
+    EXPECT_EQ(cc.ticket(kEvent, "d4e5f6")["checked_in"], false);
+    const QueueSnapshot queue = app.queue();
+    ASSERT_EQ(queue.failed.size(), 1u) << "kept on the kiosk for staff";
+    EXPECT_EQ(queue.failed.front().type, CheckinType::exit);
+}
+
+TEST_F(ConstantContactKiosk, UndoOfAnExitIsRefusedInWordsAndNeverRevertsTheServersCheckIn) {
+    connect(false);
+    ASSERT_EQ(scan("a1b2c3").verdict.status, VerdictStatus::ok);
+    ASSERT_EQ(scan("a1b2c3", "2027-03-16T11:00:00Z", CheckinType::exit).verdict.status, VerdictStatus::ok);
+    auto undone = app.undo({"a1b2c3", list, at("2027-03-16T11:01:00Z")});
+    ASSERT_TRUE(undone);
+    EXPECT_FALSE(undone->reverted);
+    EXPECT_NE(undone->explanation.find("exit"), std::string::npos) << undone->explanation;
+    EXPECT_EQ(count_rows(path, kLiveExits), 1) << "nothing changed here";
+    EXPECT_TRUE(app.queue().pending.empty());
+    const sync::SyncReport report = app.sync(settings);
+    ASSERT_FALSE(report.error) << report.error->message;
+    EXPECT_EQ(cc.counters()["undo_requests"], 0);
+    EXPECT_EQ(cc.ticket(kEvent, "a1b2c3")["checked_in"], true);
+}
+
+TEST_F(ConstantContactKiosk, AnExitNeedsNoServer) {
+    cc.fault({{"kind", "status"}, {"status", 503}, {"count", 100}});
+    connect(true);
+    ASSERT_TRUE(scan("a1b2c3").trusted_offline);
+    const ScanOutcome out = scan("a1b2c3", "2027-03-16T11:00:00Z", CheckinType::exit);
+    ASSERT_EQ(out.verdict.status, VerdictStatus::ok) << out.verdict.explanation;
+    EXPECT_FALSE(out.trusted_offline) << "nothing for the server to check";
+    EXPECT_EQ(app.queue().pending.size(), 1u) << "only the admission waits for Constant Contact";
+    cc.clear_faults();
+    const sync::SyncReport report = app.sync(settings);
+    ASSERT_FALSE(report.error) << report.error->message;
+    EXPECT_EQ(report.upload.sent, 1u);
+    EXPECT_EQ(cc.counters()["keys_checked_in"], 1);
+    EXPECT_EQ(cc.ticket(kEvent, "a1b2c3")["checked_in"], true);
+}
+
 // [SECTION] BrightStar: validate and check in online, no undo
 
 class BrightStarKiosk : public ::testing::Test {
@@ -221,11 +303,13 @@ protected:
         config.kiosk.trust_offline_scans = trust_offline;
         app.use_ticket_backend(*ticket_backend_options(settings, config));
     }
-    ScanOutcome scan(const std::string& code, const char* when = "2025-07-15T09:30:00Z") {
+    ScanOutcome scan(const std::string& code, const char* when = "2025-07-15T09:30:00Z",
+                     CheckinType type = CheckinType::entry) {
         ScanRequest request;
         request.raw = code;
         request.lists = {list};
         request.now = at(when);
+        request.type = type;
         auto outcome = app.scan(request);
         EXPECT_TRUE(outcome) << outcome.error();
         return outcome ? *outcome : ScanOutcome{};
@@ -293,6 +377,29 @@ TEST_F(BrightStarKiosk, ATrustedAdmissionOfATicketCanceledMeanwhileIsKeptForStaf
     ASSERT_EQ(queue.refused.size(), 1u);
     ASSERT_TRUE(queue.refused.front().last_error);
     EXPECT_NE(queue.refused.front().last_error->find("canceled"), std::string::npos) << *queue.refused.front().last_error;
+}
+
+TEST_F(BrightStarKiosk, ExitsAndReEntriesAreKeptHereAndNeverAskedOf) {
+    connect(false);
+    ASSERT_EQ(scan("TKT-ABC123-XYZ").verdict.status, VerdictStatus::ok);
+    const ScanOutcome out = scan("TKT-ABC123-XYZ", "2025-07-15T11:00:00Z", CheckinType::exit);
+    ASSERT_EQ(out.verdict.status, VerdictStatus::ok) << out.verdict.explanation;
+    const ScanOutcome back = scan("TKT-ABC123-XYZ", "2025-07-15T11:30:00Z");
+    ASSERT_EQ(back.verdict.status, VerdictStatus::ok) << "BrightStar would answer ALREADY_CHECKED_IN: " << back.verdict.explanation;
+    EXPECT_EQ(brightstar.counters()["checkin_requests"], 1);
+
+    const ScanOutcome stranger = scan("TKT-ABC123-0001", "2025-07-15T11:40:00Z", CheckinType::exit);
+    EXPECT_EQ(stranger.verdict.reason, RejectReason::error);
+    EXPECT_EQ(brightstar.ticket("TKT-ABC123-0001")["checked_in"], false);
+
+    // The undo of an exit is refused as an exit's, not as "no way to undo a check-in it has".
+    ASSERT_EQ(scan("TKT-ABC123-XYZ", "2025-07-15T12:00:00Z", CheckinType::exit).verdict.status, VerdictStatus::ok);
+    auto undone = app.undo({"TKT-ABC123-XYZ", list, at("2025-07-15T12:01:00Z")});
+    ASSERT_TRUE(undone);
+    EXPECT_FALSE(undone->reverted);
+    EXPECT_NE(undone->explanation.find("exit"), std::string::npos) << undone->explanation;
+    EXPECT_EQ(brightstar.counters()["checkin_requests"], 1);
+    EXPECT_TRUE(app.queue().pending.empty());
 }
 
 // [SECTION] Oveit: a downloaded copy decides; uploads once; names asked for the screen
