@@ -416,11 +416,13 @@ protected:
         ASSERT_FALSE(report.error) << report.error->message;
         main_entry = backend::local_list_id(backend::Kind::oveit, "100");
     }
-    ScanOutcome scan(const std::string& code, int64_t list, const char* when = "2016-09-10T12:00:00Z") {
+    ScanOutcome scan(const std::string& code, int64_t list, const char* when = "2016-09-10T12:00:00Z",
+                     CheckinType type = CheckinType::entry) {
         ScanRequest request;
         request.raw = code;
         request.lists = {list};
         request.now = at(when);
+        request.type = type;
         auto outcome = app.scan(request);
         EXPECT_TRUE(outcome) << outcome.error();
         return outcome ? *outcome : ScanOutcome{};
@@ -459,6 +461,26 @@ TEST_F(OveitKiosk, TheCopyDecidesTheNameComesFromTheServerAndTheUploadLandsOnce)
     ASSERT_TRUE(undone);
     EXPECT_FALSE(undone->reverted);
     EXPECT_FALSE(undone->explanation.empty());
+}
+
+// Oveit has no exit call: the copy decides an exit and it stays on this kiosk. Sent, it would reach
+// Oveit as a second check-in (refused as already used, or a check-in of a ticket never admitted).
+TEST_F(OveitKiosk, AnExitIsKeptHereAndNeverSentAsACheckIn) {
+    app.use_ticket_backend(*ticket_backend_options(settings, config));
+    ASSERT_EQ(scan("39fa317d", main_entry).verdict.status, VerdictStatus::ok);
+    ASSERT_EQ(app.sync(settings).upload.sent, 1u);
+    const ScanOutcome left = scan("39fa317d", main_entry, "2016-09-10T13:00:00Z", CheckinType::exit);
+    ASSERT_EQ(left.verdict.status, VerdictStatus::ok) << left.verdict.explanation;
+    ASSERT_TRUE(left.checkin);
+
+    const sync::SyncReport report = app.sync(settings);
+    ASSERT_FALSE(report.error) << report.error->message;
+    EXPECT_EQ(report.upload.sent, 0u);
+    EXPECT_EQ(report.upload.refused, 0u);
+    EXPECT_EQ(oveit.counters()["checkins_recorded"], 1) << "the entry only";
+    const QueueSnapshot queue = app.queue();
+    EXPECT_TRUE(queue.pending.empty());
+    EXPECT_TRUE(queue.refused.empty());
 }
 
 TEST_F(OveitKiosk, OnlineModeLetsTheServerDecideAndFallsBackToTheCopy) {
