@@ -159,7 +159,10 @@ void App::use_ticket_backend(const TicketBackendOptions& options, std::unique_pt
 
 std::optional<sync::OnlineState> App::online_state() const {
     if (online_) return online_->state();
-    if (ticket_backend_) return ticket_backend_->state;
+    // A backend with a copy here (Oveit) is asked first only in online mode; otherwise the store decides.
+    if (ticket_backend_ && (ticket_backend_->options.online ||
+                            !backend::capabilities_of(ticket_backend_->options.kind).download_tickets))
+        return ticket_backend_->state;
     return std::nullopt;
 }
 

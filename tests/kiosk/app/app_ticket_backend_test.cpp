@@ -446,6 +446,7 @@ TEST_F(OveitKiosk, TheCopyDecidesTheNameComesFromTheServerAndTheUploadLandsOnce)
     const ScanOutcome admitted = scan("39fa317d", main_entry);
     ASSERT_EQ(admitted.verdict.status, VerdictStatus::ok) << admitted.verdict.explanation;
     EXPECT_FALSE(admitted.decided_by_server) << "offline mode: the downloaded copy decided";
+    EXPECT_FALSE(app.online_state()) << "staff are told the store decides, not that the server is silent";
     EXPECT_EQ(admitted.verdict.position->attendee_name, "Maria Ionescu") << "asked of /tickets/scan for the screen";
     EXPECT_EQ(oveit.counters()["checkins_recorded"], 0);
     EXPECT_EQ(scan("7cd58203", main_entry).verdict.reason, RejectReason::already_redeemed) << "checked in per the list";
@@ -489,6 +490,8 @@ TEST_F(OveitKiosk, OnlineModeLetsTheServerDecideAndFallsBackToTheCopy) {
     const ScanOutcome online = scan("39fa317d", main_entry);
     ASSERT_EQ(online.verdict.status, VerdictStatus::ok) << online.verdict.explanation;
     EXPECT_TRUE(online.decided_by_server);
+    ASSERT_TRUE(app.online_state());
+    EXPECT_TRUE(app.online_state()->online);
     EXPECT_EQ(oveit.counters()["checkins_recorded"], 1);
     EXPECT_TRUE(app.queue().pending.empty());
 
