@@ -1,5 +1,7 @@
 #include "kiosk/app/sync_settings.h"
 
+#include <algorithm>
+
 #include "netsync/backend/backend_file.h"
 #include "netsync/backend/kiosk_name.h"
 #include "netsync/pretix/device_file.h"
@@ -54,24 +56,8 @@ Outcome<sync::SyncSettings> resolve_ticket_backend(const SyncFlags& flags, const
     return settings;
 }
 
-} // namespace
-
-std::filesystem::path device_file_path(const KioskConfig& config, const std::string& db_path) {
-    if (!config.backend.device_file.empty()) return config.backend.device_file;
-    return std::filesystem::path(db_path + ".device.json");
-}
-
-Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const KioskConfig& config,
-                                                  const std::string& db_path) {
-    if (config.backend.kind != BackendKind::pretix) return resolve_ticket_backend(flags, config, db_path);
-    // Nothing says pretix: a store `kioskctl sync --backend` connected to another backend stays with it.
-    if (!flags.backend_named && flags.url.empty() && config.backend.url.empty() && !std::filesystem::exists(device_file_path(config, db_path)))
-        for (const BackendKind kind : {BackendKind::constantcontact, BackendKind::oveit, BackendKind::brightstar})
-            if (std::filesystem::exists(backend::backend_file_path(db_path, kind))) {
-                KioskConfig saved = config;
-                saved.backend.kind = kind;
-                return resolve_ticket_backend(flags, saved, db_path);
-            }
+// pretix: flags over the configuration over the device file `kioskctl setup` saved.
+Outcome<sync::SyncSettings> resolve_pretix(const SyncFlags& flags, const KioskConfig& config, const std::string& db_path) {
     const auto device = pretix::load_device_credentials(device_file_path(config, db_path));
     if (!device) return std::unexpected(device.error());
     const pretix::DeviceCredentials none;
@@ -93,8 +79,112 @@ Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const 
     return settings;
 }
 
-Outcome<void> remember_backend(const sync::SyncSettings& settings, const std::string& db_path) {
-    if (settings.kind == BackendKind::pretix) return {};   // pretix keeps its device file (kioskctl setup)
+} // namespace
+
+std::filesystem::path device_file_path(const KioskConfig& config, const std::string& db_path) {
+    if (!config.backend.device_file.empty()) return config.backend.device_file;
+    return std::filesystem::path(db_path + ".device.json");
+}
+
+// [SECTION] Which backend
+
+std::string_view backend_display_name(BackendKind kind) {
+    switch (kind) {
+    case BackendKind::pretix: return "pretix";
+    case BackendKind::constantcontact: return "Constant Contact";
+    case BackendKind::oveit: return "Oveit";
+    case BackendKind::brightstar: return "BrightStar";
+    }
+    return "pretix";
+}
+
+std::vector<SavedConnection> saved_connections(const KioskConfig& config, const std::string& db_path) {
+    std::vector<SavedConnection> saved;
+    for (const BackendKind kind : {BackendKind::pretix, BackendKind::constantcontact, BackendKind::oveit, BackendKind::brightstar}) {
+        std::filesystem::path file = kind == BackendKind::pretix ? device_file_path(config, db_path)
+                                                                 : backend::backend_file_path(db_path, kind);
+        std::error_code error;
+        const auto time = std::filesystem::last_write_time(file, error);
+        if (!error) saved.push_back({kind, std::move(file), time});   // a file we cannot see is not saved
+    }
+    std::stable_sort(saved.begin(), saved.end(),
+                     [](const SavedConnection& a, const SavedConnection& b) { return a.saved_at > b.saved_at; });
+    return saved;
+}
+
+std::string_view backend_source_name(BackendSource source) {
+    switch (source) {
+    case BackendSource::command_line: return "command_line";
+    case BackendSource::configuration: return "configuration";
+    case BackendSource::saved: return "saved";
+    case BackendSource::none: return "none";
+    }
+    return "none";
+}
+
+BackendChoice choose_backend(const SyncFlags& flags, const KioskConfig& config, const std::string& db_path) {
+    BackendChoice choice;
+    if (flags.backend_named || !flags.url.empty()) {
+        choice.kind = config.backend.kind;
+        choice.source = BackendSource::command_line;
+    } else if (config.backend.kind != BackendKind::pretix || !config.backend.url.empty()) {
+        choice.kind = config.backend.kind;
+        choice.source = BackendSource::configuration;
+    }
+    for (const SavedConnection& saved : saved_connections(config, db_path)) {
+        if (choice.source == BackendSource::none) {
+            choice.kind = saved.kind;
+            choice.source = BackendSource::saved;
+        } else if (saved.kind != choice.kind) {
+            choice.also_saved.push_back(saved.kind);
+        }
+    }
+    return choice;
+}
+
+std::string also_saved_note(const BackendChoice& choice) {
+    if (choice.also_saved.empty()) return {};
+    std::string others;
+    for (const BackendKind kind : choice.also_saved)
+        others += (others.empty() ? "" : ", ") + std::string(backend_display_name(kind));
+    const std::string why = choice.source == BackendSource::saved          ? "saved last"
+                            : choice.source == BackendSource::configuration ? "named in the configuration"
+                                                                            : "named on the command line";
+    return "Using " + std::string(backend_display_name(choice.kind)) + " (" + why + "); also saved next to the store: " +
+           others + ". kioskctl sync --backend KIND switches.";
+}
+
+// [SECTION] Its settings
+
+Outcome<sync::SyncSettings> resolve_sync_settings(const BackendChoice& choice, const SyncFlags& flags,
+                                                  const KioskConfig& config, const std::string& db_path) {
+    if (choice.kind != BackendKind::pretix) {
+        KioskConfig chosen = config;
+        chosen.backend.kind = choice.kind;
+        return resolve_ticket_backend(flags, chosen, db_path);
+    }
+    return resolve_pretix(flags, config, db_path);
+}
+
+Outcome<sync::SyncSettings> resolve_sync_settings(const SyncFlags& flags, const KioskConfig& config,
+                                                  const std::string& db_path) {
+    return resolve_sync_settings(choose_backend(flags, config, db_path), flags, config, db_path);
+}
+
+bool connection_worth_saving(const std::optional<backend::ApiError>& error) {
+    return !error || error->retry_later();
+}
+
+Outcome<void> remember_backend(const sync::SyncSettings& settings, const KioskConfig& config, const std::string& db_path) {
+    if (settings.kind == BackendKind::pretix) {
+        // The device file holds what `kioskctl setup` got; a sync from it marks it saved last.
+        if (settings.connection.token.kind != http::ApiToken::Kind::device) return {};
+        const auto file = device_file_path(config, db_path);
+        std::error_code error;
+        std::filesystem::last_write_time(file, std::filesystem::file_time_type::clock::now(), error);
+        if (error) return std::unexpected(file.string() + ": cannot mark it as the connection in use: " + error.message());
+        return {};
+    }
     backend::SavedBackend saved;
     saved.kind = settings.kind;
     saved.url = settings.connection.url;

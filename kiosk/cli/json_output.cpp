@@ -2,6 +2,7 @@
 
 #include "kiosk/core/text.h"
 #include "kiosk/core/time.h"
+#include "netsync/http/auth.h"
 
 namespace kiosk::cli {
 
@@ -23,6 +24,17 @@ json question_json(const Question& question) {
             out["options"].push_back({{"id", option.id}, {"identifier", option.identifier}, {"answer", option.answer}});
     }
     return out;
+}
+
+// A backend's URL as staff may read it: without user info (a password), query or fragment (where a
+// token could be), and with the token itself redacted should it be anywhere else.
+std::string url_for_staff(std::string url, const std::string& token) {
+    url = url.substr(0, url.find_first_of("?#"));
+    const size_t authority = url.find("://");
+    const size_t host = authority == std::string::npos ? 0 : authority + 3;
+    const size_t at = url.find('@', host);
+    if (at != std::string::npos && at < url.find('/', host)) url.erase(host, at + 1 - host);
+    return http::redact(std::move(url), {token});
 }
 
 } // namespace
@@ -196,6 +208,20 @@ json print_json(const PrintReport& report) {
             {"pages", report.pages},
             {"reason", report.reason.empty() ? json(nullptr) : json(report.reason)},
             {"job", report.job}};
+}
+
+json backend_json(const sync::SyncSettings& settings, const BackendChoice& choice) {
+    json out = {{"kind", backend_kind_name(settings.kind)},
+                {"name", backend_display_name(settings.kind)},
+                {"url", url_for_staff(settings.connection.url, settings.connection.token.secret)},
+                {"events", settings.events},
+                {"from", backend_source_name(choice.source)},
+                {"also_saved", json::array()}};
+    if (settings.kind == BackendKind::pretix) out["organizer"] = settings.connection.organizer;
+    if (settings.kind == BackendKind::brightstar) out["scanner_id"] = settings.scanner_id;
+    for (const BackendKind kind : choice.also_saved) out["also_saved"].push_back(backend_kind_name(kind));
+    if (const std::string note = also_saved_note(choice); !note.empty()) out["note"] = note;
+    return out;
 }
 
 json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file) {

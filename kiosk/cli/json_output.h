@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/app/app.h"
+#include "kiosk/app/sync_settings.h"
 
 namespace kiosk::cli {
 
@@ -19,6 +20,10 @@ nlohmann::json import_json(const ImportReport& report);
 nlohmann::json lists_json(const std::vector<ListSummary>& lists);
 nlohmann::json sync_json(const sync::SyncReport& report);
 nlohmann::json print_json(const PrintReport& report);
+// The backend a store syncs with, for `status` and `sync`: {"kind", "name", "url", "events", "from",
+// "also_saved": [kinds], "note"?, "organizer" (pretix), "scanner_id" (BrightStar)}. Never the token;
+// the URL without user info, query or fragment.
+nlohmann::json backend_json(const sync::SyncSettings& settings, const BackendChoice& choice);
 nlohmann::json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file);
 
 // One line of JSON; invalid UTF-8 from a scanned code never makes the writer throw.

@@ -283,18 +283,42 @@ struct SyncCommand {
         }
         flags.backend_named = command->count("--backend") > 0;
         if (flags.backend_named) config.backend.kind = *backend_kind_from_name(backend);
-        const auto settings = resolve_sync_settings(flags, config, db_path);
+        const BackendChoice choice = choose_backend(flags, config, db_path);
+        const auto settings = resolve_sync_settings(choice, flags, config, db_path);
         if (!settings) return fail(settings.error());
-        // Later commands on this store (scan, undo, the kiosk) reach the same backend without the token.
-        if (const auto saved = remember_backend(*settings, db_path); !saved) return fail(saved.error());
         const sync::SyncReport report = app.sync(*settings);
+        // Later commands on this store (scan, undo, the kiosk) reach the same backend without the
+        // token, once it accepted the connection or could not be asked (sync_settings.h).
+        const bool keep = connection_worth_saving(report.error);
+        if (keep)
+            if (const auto saved = remember_backend(*settings, config, db_path); !saved) return fail(saved.error());
         nlohmann::json out = cli::sync_json(report);
+        out["backend"] = cli::backend_json(*settings, choice);
+        out["backend"]["saved"] = keep && (settings->kind != BackendKind::pretix ||
+                                           settings->connection.token.kind == http::ApiToken::Kind::device);
         // The webhooks' due events too, as the kiosk's sender sends them (netsync/webhooks).
         if (!config.webhooks.urls.empty())
             out["webhooks"] = webhooks::to_json(webhooks::deliver_round(config.webhooks.urls, config.webhooks.secret, db_path));
         return print(out, report.error ? kExitNegative : kExitOk);
     }
 };
+
+// The sync status, the backend the store syncs with (never its token) and the webhooks' outbox.
+int print_status(App& app, const KioskConfig& config, const std::string& db_path) {
+    nlohmann::json out = sync::to_json(app.sync_status());
+    const BackendChoice choice = choose_backend({}, config, db_path);
+    const auto settings = resolve_sync_settings(choice, {}, config, db_path);
+    out["backend"] = settings ? cli::backend_json(*settings, choice) : nlohmann::json(nullptr);
+    out["backend_error"] = settings ? nlohmann::json(nullptr) : nlohmann::json(settings.error());
+    out["webhooks"] = nullptr;
+    if (!config.webhooks.urls.empty()) {
+        webhooks::WebhookSettings receivers;
+        receivers.urls = config.webhooks.urls;
+        Store store(db_path);   // a connection of its own, as deliver_round has
+        out["webhooks"] = webhooks::to_json(webhooks::read_webhook_status(receivers, store));
+    }
+    return print(out, kExitOk);
+}
 
 // Reads the PIN from stdin, not argv: a command line shows up in `ps` and in shell history.
 struct PinHashCommand {
@@ -362,7 +386,7 @@ int main(int argc, char** argv) {
         App app(db_path);
         if (setup.command->parsed()) return setup.run(app, *config, db_path);
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
-        if (status->parsed()) return print(sync::to_json(app.sync_status()), kExitOk);
+        if (status->parsed()) return print_status(app, *config, db_path);
         if (print_command.command->parsed()) return print_command.run(app, *config);
         if (scan.command->parsed()) connect_scans(app, scan_connection(*config, db_path));
         if (import.command->parsed()) return import.run(app);

@@ -3,10 +3,13 @@
 // and saves the connection next to it (0600); `lists`, `scan`, `undo`, `queue` and `status` then
 // work on that store without the token on their command line, as each backend's capabilities
 // allow. An outage is refused or, with trust_offline_scans, admitted and drained exactly once by
-// the next sync. No token ever appears in what kioskctl prints.
+// the next sync. A connection is saved only once the backend accepted it or could not be asked;
+// with several saved, the one saved last is used and `status` says which, and what else is saved.
+// No token ever appears in what kioskctl prints.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -87,6 +90,11 @@ protected:
         const auto lists = lists_of(event);
         EXPECT_EQ(lists.size(), 1u);
         return lists.empty() ? "0" : std::to_string(lists.front()["id"].get<int64_t>());
+    }
+    std::string saved_file(const std::string& kind) const { return db + "." + kind + ".json"; }
+    // Makes a saved file look saved `age` ago: "saved last" is the files' time (sync_settings.h).
+    void saved_ago(const std::string& file, std::chrono::minutes age) const {
+        std::filesystem::last_write_time(file, std::filesystem::file_time_type::clock::now() - age);
     }
     void write_config(const std::string& text) {
         config = dir.file("kiosk.toml");
@@ -174,7 +182,11 @@ TEST_F(KioskctlBackendTest, OveitJourney) {
     const json denied = ctl_json({"sync", "--backend", "oveit", "--url", oveit.url(), "--token", wrong, "--event", event}, 1);
     EXPECT_EQ(denied["status"], "error");
     EXPECT_NE(denied["error"].get<std::string>().find("token"), std::string::npos) << denied.dump();
-    EXPECT_EQ(ctl_json({"status"}, 0)["stopped"], true);
+    EXPECT_EQ(denied["backend"]["saved"], false) << denied.dump();
+    EXPECT_FALSE(std::filesystem::exists(saved_file("oveit"))) << "a refused token is not saved";
+    const json stopped = ctl_json({"status"}, 0);
+    EXPECT_EQ(stopped["stopped"], true);
+    EXPECT_TRUE(stopped["backend"].is_null()) << stopped.dump();
 
     const json report = connect("oveit", oveit.url(), oveit.token(), event);
     ASSERT_EQ(report["events"].size(), 1u) << report.dump();
@@ -243,6 +255,15 @@ TEST_F(KioskctlBackendTest, BrightStarJourney) {
 
     EXPECT_EQ(ctl_json({"sync"}, 0)["status"], "ok") << "the saved connection, token included";
     expect_settled_status();
+    const json backend = ctl_json({"status"}, 0)["backend"];
+    EXPECT_EQ(backend["kind"], "brightstar") << backend.dump();
+    EXPECT_EQ(backend["name"], "BrightStar");
+    EXPECT_EQ(backend["url"], brightstar.url());
+    EXPECT_EQ(backend["events"], json::array({"evt_abc123"}));
+    EXPECT_FALSE(backend["scanner_id"].get<std::string>().empty()) << "BrightStar is told who scans";
+    EXPECT_EQ(backend["from"], "saved");
+    EXPECT_TRUE(backend["also_saved"].empty());
+    EXPECT_FALSE(backend.contains("token")) << backend.dump();
 }
 
 // [SECTION] An outage: trusted offline scans are admitted and drained once; untrusted ones refused
@@ -301,6 +322,126 @@ TEST_F(KioskctlBackendTest, UntrustedOfflineScansAreRefusedAsOffline) {
     EXPECT_EQ(cc.ticket(kCcEvent, "a1b2c3")["checked_in"], false);
     // Back online, the same ticket is asked again and admitted.
     EXPECT_EQ(ctl_json({"scan", "a1b2c3", "--list", list}, 0)["decided_by"], "server");
+}
+
+// [SECTION] When a connection is saved, and which of several is used
+
+// Oveit's sync downloads, so it proves the token and the event. (Constant Contact's and BrightStar's
+// sync calls the server only to upload: with nothing queued, their token is first tried by a scan.)
+TEST_F(KioskctlBackendTest, ARefusedTokenNeverReplacesTheSavedConnection) {
+    testing::OveitEmulator oveit;
+    const std::string event(testing::OveitEmulator::kSeedEvent);
+    connect("oveit", oveit.url(), oveit.token(), event);
+    const std::string wrong = "wrong-oveit-token-41aa";
+    tokens.push_back(wrong);
+    const json denied = ctl_json({"sync", "--backend", "oveit", "--token", wrong}, 1);
+    EXPECT_EQ(denied["status"], "error") << denied.dump();
+    EXPECT_EQ(denied["backend"]["saved"], false) << denied.dump();
+    std::ifstream file(saved_file("oveit"));
+    const json saved = json::parse(file);
+    EXPECT_EQ(saved["token"], oveit.token()) << "the connection that worked stays";
+    EXPECT_EQ(ctl_json({"sync"}, 0)["status"], "ok") << "and later commands use it";
+}
+
+TEST_F(KioskctlBackendTest, AnUnknownEventIsNotSaved) {
+    testing::OveitEmulator oveit;
+    tokens.push_back(oveit.token());
+    const json denied = ctl_json({"sync", "--backend", "oveit", "--url", oveit.url(), "--token", oveit.token(),
+                                  "--event", "999"}, 1);
+    EXPECT_EQ(denied["status"], "error") << denied.dump();
+    EXPECT_EQ(denied["backend"]["saved"], false) << denied.dump();
+    EXPECT_FALSE(std::filesystem::exists(saved_file("oveit"))) << denied.dump();
+}
+
+TEST_F(KioskctlBackendTest, AConnectionThatCannotBeAskedYetIsSaved) {
+    // Staff set kiosks up before the venue's network works: the server is down, or busy.
+    std::string url;
+    {
+        testing::OveitEmulator gone;
+        url = gone.url();
+    }   // its port is closed now
+    const std::string token = "oveit-token-for-later";
+    tokens.push_back(token);
+    const json down = ctl_json({"sync", "--backend", "oveit", "--url", url, "--token", token, "--event", "100"}, 1);
+    EXPECT_EQ(down["status"], "error") << down.dump();
+    EXPECT_EQ(down["backend"]["saved"], true) << down.dump();
+    EXPECT_TRUE(std::filesystem::exists(saved_file("oveit")));
+    const json status = ctl_json({"status"}, 0);
+    EXPECT_EQ(status["backend"]["kind"], "oveit") << status.dump();
+    EXPECT_EQ(status["backend"]["url"], url);
+    EXPECT_EQ(status["online"], false);
+
+    // A venue's Wi-Fi login page instead of the API: an answer we cannot read, not a refusal.
+    testing::OveitEmulator portal;
+    portal.fault({{"kind", "content_type"}, {"count", 100}});
+    tokens.push_back(portal.token());
+    const json garbage = ctl_json({"sync", "--backend", "oveit", "--url", portal.url(), "--token", portal.token(),
+                                   "--event", "100"}, 1);
+    EXPECT_EQ(garbage["backend"]["saved"], true) << garbage.dump();
+    EXPECT_EQ(ctl_json({"status"}, 0)["backend"]["url"], portal.url()) << "the newer one replaced the first";
+}
+
+TEST_F(KioskctlBackendTest, TheConnectionSavedLastIsUsedAndStatusSaysWhatElseIsSaved) {
+    testing::ConstantContactEmulator cc;
+    testing::OveitEmulator oveit;
+    connect("constantcontact", cc.url(), cc.token(), kCcEvent);
+    connect("oveit", oveit.url(), oveit.token(), std::string(testing::OveitEmulator::kSeedEvent));
+
+    saved_ago(saved_file("constantcontact"), std::chrono::minutes(10));
+    saved_ago(saved_file("oveit"), std::chrono::minutes(20));
+    json backend = ctl_json({"status"}, 0)["backend"];
+    EXPECT_EQ(backend["kind"], "constantcontact") << backend.dump();
+    EXPECT_EQ(backend["from"], "saved");
+    EXPECT_EQ(backend["also_saved"], json::array({"oveit"}));
+    ASSERT_TRUE(backend["note"].is_string()) << backend.dump();
+    EXPECT_NE(backend["note"].get<std::string>().find("Oveit"), std::string::npos) << backend.dump();
+    EXPECT_EQ(ctl_json({"sync"}, 0)["backend"]["kind"], "constantcontact");
+
+    saved_ago(saved_file("constantcontact"), std::chrono::minutes(30));
+    EXPECT_EQ(ctl_json({"status"}, 0)["backend"]["kind"], "oveit") << "whatever the order on disk";
+    EXPECT_EQ(ctl_json({"sync"}, 0)["backend"]["kind"], "oveit");
+
+    // Switching back needs no token: the saved one is reused, and saved last again.
+    saved_ago(saved_file("oveit"), std::chrono::minutes(5));
+    const json back = ctl_json({"sync", "--backend", "constantcontact"}, 0);
+    EXPECT_EQ(back["backend"]["from"], "command_line") << back.dump();
+    EXPECT_EQ(back["backend"]["saved"], true);
+    backend = ctl_json({"status"}, 0)["backend"];
+    EXPECT_EQ(backend["kind"], "constantcontact") << backend.dump();
+    EXPECT_EQ(backend["also_saved"], json::array({"oveit"}));
+
+    // A pretix device set up after them is used in turn, and named in what else is saved.
+    const std::string device_token = "pretix-device-token-9d2e";
+    tokens.push_back(device_token);
+    std::ofstream(db + ".device.json") << json{{"url", "http://127.0.0.1:1"}, {"organizer", "demo"},
+                                               {"device_id", 7}, {"api_token", device_token}}.dump();
+    std::filesystem::permissions(db + ".device.json", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    backend = ctl_json({"status"}, 0)["backend"];
+    EXPECT_EQ(backend["kind"], "pretix") << backend.dump();
+    EXPECT_EQ(backend["organizer"], "demo");
+    EXPECT_EQ(backend["also_saved"], json::array({"constantcontact", "oveit"}));
+}
+
+TEST_F(KioskctlBackendTest, StatusShowsTheWebhookOutbox) {
+    testing::ConstantContactEmulator cc;
+    write_config("[webhooks]\nurls = [\"http://127.0.0.1:1/hook\"]\nsecret = \"webhook-secret-3b\"\n");
+    tokens.push_back("webhook-secret-3b");
+    connect("constantcontact", cc.url(), cc.token(), kCcEvent);
+    json webhooks = ctl_json({"status"}, 0)["webhooks"];
+    EXPECT_EQ(webhooks["pending"], 0) << webhooks.dump();
+    EXPECT_EQ(ctl_json({"scan", "a1b2c3", "--list", only_list_of(kCcEvent)}, 0)["status"], "ok");
+    webhooks = ctl_json({"status"}, 0)["webhooks"];
+    EXPECT_EQ(webhooks["pending"], 1) << webhooks.dump();
+
+    const json sync = ctl_json({"sync"}, 0);   // the receiver is down: the event waits
+    EXPECT_EQ(sync["webhooks"]["pending"], 1) << sync.dump();
+    webhooks = ctl_json({"status"}, 0)["webhooks"];
+    EXPECT_EQ(webhooks["pending"], 1) << webhooks.dump();
+    EXPECT_FALSE(webhooks["last_error"].get<std::string>().empty()) << webhooks.dump();
+    EXPECT_NE(webhooks["targets"][0]["name"].get<std::string>().find("127.0.0.1"), std::string::npos) << webhooks.dump();
+
+    config.clear();
+    EXPECT_TRUE(ctl_json({"status"}, 0)["webhooks"].is_null()) << "none configured";
 }
 
 // [SECTION] Usage errors, in words, and nothing saved
