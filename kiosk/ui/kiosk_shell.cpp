@@ -268,11 +268,15 @@ Outcome<void> KioskShell::Impl::set_up() {
 // Starts (or restarts, after staff scanned a device set-up code) the sync engine. Reads the
 // device file: once at start, or once on a staff action, never per frame.
 void KioskShell::Impl::start_sync() {
-    auto settings = resolve_sync_settings({}, config, db_path);
+    const BackendChoice choice = choose_backend({}, config, db_path);
+    auto settings = resolve_sync_settings(choice, {}, config, db_path);
     if (!settings) {
         std::fprintf(stderr, "kiosk: no sync: %s\n", settings.error().c_str());
         return;
     }
+    // More than one connection saved next to the store: say which one syncs (the staff panel names it too).
+    if (const std::string note = also_saved_note(choice); !note.empty()) std::fprintf(stderr, "kiosk: %s\n", note.c_str());
+    status.backend_name = backend_display_name(settings->kind);
     sync_engine = std::make_shared<sync::SyncEngine>(std::move(*settings), db_path);
     sync_engine->start();
     if (worker) worker->connect(sync_engine, scan_connection(config, db_path));
@@ -285,11 +289,8 @@ void KioskShell::Impl::start_workers() {
         print_queue = std::make_unique<PrintQueue>(std::move(settings));
         print_queue->start();
     }
-    // Constant Contact, Oveit, BrightStar: configured, or saved by `kioskctl sync --backend` (sync_settings.h).
-    const auto resolved = resolve_sync_settings({}, config, db_path);
-    const bool other_backend = resolved && resolved->kind != BackendKind::pretix;
-    if (other_backend || !config.backend.url.empty() || std::filesystem::exists(device_file_path(config, db_path)))
-        start_sync();
+    // Any backend configured, or saved next to the store (kioskctl setup, kioskctl sync --backend; sync_settings.h).
+    if (choose_backend({}, config, db_path).source != BackendSource::none) start_sync();
     // Whatever the backend; with no URL it only makes the store stop recording webhook events.
     webhook_sender = webhooks::start_webhook_sender(config.webhooks.urls, config.webhooks.secret, db_path);
     FlowWorkerSettings worker_settings;

@@ -56,7 +56,13 @@ void StaffScreen::Draw(UiContext& ui, Area area) {
     line(ui.tr("Checked in"), std::to_string(view.stats.checked_in), colors.text);
     line(ui.tr("Expected"), std::to_string(view.stats.expected), colors.text);
     line(ui.tr("Inside"), std::to_string(view.stats.inside), colors.text);
-    line(ui.tr("Sync"), !status.backend ? ui.tr("no backend configured") : status.online ? ui.tr("Online") : ui.tr("Offline"),
+    // Which backend, by its brand name (never translated): a store can have more than one saved.
+    // TRANSLATORS: %s is the ticketing system's brand name (pretix, Constant Contact, Oveit, BrightStar).
+    const std::string online = ui.tr("Online (%s)");
+    // TRANSLATORS: %s is the ticketing system's brand name (pretix, Constant Contact, Oveit, BrightStar).
+    const std::string offline = ui.tr("Offline (%s)");
+    line(ui.tr("Sync"), !status.backend ? ui.tr("no backend configured")
+                                        : format_message(status.online ? online : offline, {status.backend_name}),
          status.online || !status.backend ? colors.text : colors.warning);
     if (status.backend) {
         // Online mode (or a backend that keeps no tickets here): the server decides first; after a

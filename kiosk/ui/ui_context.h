@@ -63,6 +63,7 @@ struct StatusBoard {                        // the staff panel's facts, refreshe
     std::vector<ListChoice> lists;
     bool online = false;
     bool backend = false;                   // a backend is configured at all
+    std::string backend_name;               // the one it syncs with: "pretix", "Constant Contact", "Oveit", "BrightStar"
     std::string last_success;               // formatted, or ""
     int64_t pending_uploads = 0;
     std::string sync_error;
