@@ -14,30 +14,34 @@ size_t key_count(const std::string& text) {
 
 } // namespace
 
-void KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::time_point when) {
-    if (when - last_key_ > options_.max_stall) {
-        // A pause: start over from this key, a scanner burst may still follow. That includes
-        // forgetting an overlong burst, or the scan after a stuck key would be lost.
+bool KeyboardWedge::on_text(std::string_view text, std::chrono::steady_clock::time_point when) {
+    const auto gap = when - last_key_;
+    const bool continues = !buffer_.empty() && !overflowed_ &&
+                           (gap <= options_.max_stall || (gap <= options_.max_scanner_stall && at_scanner_pace()));
+    if (continues && gap > options_.max_stall) {
+        stalled_ += gap;                    // the machine held a scanner's keys back: not the pace
+    } else if (!continues && (gap > options_.max_stall || (buffer_.empty() && !overflowed_))) {
+        // A pause (or the first key): start over from this key, a scanner burst may still follow.
+        // That includes forgetting an overlong burst, or the scan after a stuck key would be lost.
         buffer_.clear();
         first_key_ = when;
+        stalled_ = {};
         overflowed_ = false;
-    } else if (buffer_.empty() && !overflowed_) {
-        first_key_ = when;
     }
     last_key_ = when;
     if (buffer_.size() + text.size() > options_.max_length) {
         overflowed_ = true; // longer than any code: a stuck key or a paste, not a scan
-        return;
+        return continues;
     }
     buffer_.append(text);
+    return continues;
 }
 
 std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time_point when) {
-    // Fast on average (a scanner), ending in Enter without a pause; one stall along the way is the
-    // machine's, not the typist's.
-    const size_t keys = key_count(buffer_);
-    const bool fast = keys >= 2 && (last_key_ - first_key_) <= options_.max_key_gap * static_cast<int>(keys - 1);
-    const bool qualifies = !overflowed_ && keys >= options_.min_length && fast && when - last_key_ <= options_.max_stall;
+    // Fast on average (a scanner), ending in Enter without a person's pause; stalls along the way
+    // are the machine's, not the typist's.
+    const bool qualifies = !overflowed_ && key_count(buffer_) >= options_.min_length && at_scanner_pace() &&
+                           when - last_key_ <= options_.max_scanner_stall;
     std::optional<ScanEvent> event;
     if (qualifies) {
         event.emplace();
@@ -51,8 +55,19 @@ std::optional<ScanEvent> KeyboardWedge::on_enter(std::chrono::steady_clock::time
     return event;
 }
 
+bool KeyboardWedge::expects_more(std::chrono::steady_clock::time_point now) const {
+    return !overflowed_ && at_scanner_pace() && now - last_key_ <= options_.max_scanner_stall;
+}
+
+// Two keys or more, at most max_key_gap apart on average once the excused stalls are left out.
+bool KeyboardWedge::at_scanner_pace() const {
+    const size_t keys = key_count(buffer_);
+    return keys >= 2 && last_key_ - first_key_ - stalled_ <= options_.max_key_gap * static_cast<int>(keys - 1);
+}
+
 void KeyboardWedge::reset() {
     buffer_.clear();
+    stalled_ = {};
     overflowed_ = false;
 }
 

@@ -327,12 +327,13 @@ void KioskShell::Impl::start_workers() {
 
 // A keyboard-wedge scanner types a whole code in a burst ending in Enter; a person types slowly.
 // Typed keys are held until the typing pauses (a burst never does), so a scan never lands in a
-// field, and a person's keys reach the field up to kTypingPause late.
+// field, and a person's keys reach the field up to kTypingPause late (keys at a scanner's pace
+// with no Enter, up to the wedge's max_scanner_stall late).
 void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
     for (const render::InputEvent& event : input.events) {
         if (const auto* typed = std::get_if<render::TextTyped>(&event)) {
-            if (!held_text.empty() && typed->when - held_last > kTypingPause) flush_held_text(typed->when, true);
-            wedge.on_text(typed->utf8, typed->when);
+            // A key that starts a new burst: the keys held so far were a person's, to the field.
+            if (!wedge.on_text(typed->utf8, typed->when)) flush_held_text(typed->when, true);
             held_text += typed->utf8;
             held_last = typed->when;
             continue;
@@ -382,7 +383,8 @@ void KioskShell::Impl::handle_keys(const render::FrameInput& input) {
 
 void KioskShell::Impl::flush_held_text(std::chrono::steady_clock::time_point now, bool force) {
     if (held_text.empty()) return;
-    if (!force && now - held_last < kTypingPause) return;
+    // Keys at a scanner's pace wait for the rest of their burst (a stalled scanner goes on).
+    if (!force && (now - held_last < kTypingPause || wedge.expects_more(now))) return;
     flow->handle(flow::Typed{std::exchange(held_text, {})});
 }
 

@@ -507,10 +507,9 @@ public:
     // A keyboard-wedge scanner: the code's keys and Return in one xdotool run, back to back.
     // (`xdotool type` would send "\n" as the Linefeed keysym, and a second run for Return would
     // leave a gap as long as a process start, so every key goes through `xdotool key`.) No delay
-    // between keys: SDL stamps a key with the time the kiosk's frame loop polled it, not when it
-    // was typed, so a burst spread over several frames shows gaps as long as a frame, and under
-    // Xvfb's software GL on a loaded machine a frame can take 50+ ms, the wedge's limit, and the
-    // scan would split. A burst of a few ms lands in one or two polls.
+    // between keys: the kiosk times keys by the X server's stamps, and on a loaded machine xdotool
+    // itself can be descheduled mid-burst; the shorter the burst, the rarer that is (and the wedge
+    // takes a stall after keys at a scanner's pace as the machine's, up to 800 ms).
     void scan(std::string_view code) {
         std::vector<std::string> args{"key", "--delay", "0"};
         for (const std::string& keysym : detail::keysyms_of(code)) args.push_back(keysym);
@@ -525,10 +524,14 @@ public:
     // pauses (the wedge only takes a burst ending in Enter for a scan). For long answers where a
     // person's pace only costs test time; ASCII only (xdotool remaps keys for other characters,
     // which races at this speed).
+    // The pointer nudged after the keys tells the kiosk a person is there, as a touch would: keys at
+    // this pace with no Enter would otherwise be held as a stalled scan for up to 800 ms.
     void type_fast(std::string_view text) {
         std::vector<std::string> args{"key", "--delay", "5"};
         for (const std::string& keysym : detail::keysyms_of(text)) args.push_back(keysym);
-        if (args.size() > 3) xdotool(std::move(args));
+        if (args.size() == 3) return;
+        for (const char* step : {"mousemove_relative", "--", "1", "0", "mousemove_relative", "--", "-1", "0"}) args.emplace_back(step);
+        xdotool(std::move(args));
     }
     // One key or chord by X keysym name: "Tab", "shift+Tab", "Return", "Escape", "Down", "F1", "ctrl+q".
     void key(std::string_view keysym) { xdotool({"key", "--clearmodifiers", std::string(keysym)}); }

@@ -81,7 +81,61 @@ TEST(KeyboardWedge, ShortBurstsAreStrayKeys) {
 TEST(KeyboardWedge, PauseBeforeEnterIsNotAScan) {
     KeyboardWedge wedge;
     const auto last = type(wedge, "ABCDEFGH", t0, 5ms);
-    EXPECT_FALSE(wedge.on_enter(last + 400ms).has_value());
+    EXPECT_FALSE(wedge.on_enter(last + 1s).has_value());
+}
+
+TEST(KeyboardWedge, AStalledEnterAfterAScannersKeysIsStillAScan) {
+    KeyboardWedge wedge;
+    const auto last = type(wedge, "ABCDEFGH", t0, 5ms);
+    const auto event = wedge.on_enter(last + 400ms);
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->bytes, "ABCDEFGH");
+}
+
+TEST(KeyboardWedge, LongStallsBetweenAScannersKeysAreTheMachines) {
+    // A Bluetooth scanner, or a starved client, holds the keys back twice for 400 ms, once after
+    // only two keys: still the whole code, and the stalls do not count against its pace.
+    KeyboardWedge wedge;
+    auto last = type(wedge, "ps", t0, 3ms);
+    last = type(wedge, "j3qbq8pz5v64a9", last + 400ms, 3ms);
+    last = type(wedge, "kybf7awknv7pr2ve", last + 400ms, 3ms);
+    const auto event = wedge.on_enter(last + 3ms);
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->bytes, "psj3qbq8pz5v64a9kybf7awknv7pr2ve");
+    EXPECT_EQ(event->captured, t0);
+}
+
+TEST(KeyboardWedge, AStallLongerThanAnyScannersStartsOver) {
+    KeyboardWedge wedge;
+    auto last = type(wedge, "STALE-HALF", t0, 3ms);
+    last = type(wedge, "FRESH-CODE", last + 1s, 3ms);
+    const auto event = wedge.on_enter(last + 3ms);
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->bytes, "FRESH-CODE");
+}
+
+TEST(KeyboardWedge, OneStrayKeyBeforeAPauseIsNotPartOfTheScan) {
+    // One key has no pace: a person touched the keyboard, then the scanner read a ticket.
+    KeyboardWedge wedge;
+    wedge.on_text("x", t0);
+    const auto last = type(wedge, "TICKET-42", t0 + 300ms, 4ms);
+    const auto event = wedge.on_enter(last + 4ms);
+    ASSERT_TRUE(event.has_value());
+    EXPECT_EQ(event->bytes, "TICKET-42");
+}
+
+TEST(KeyboardWedge, SaysWhichKeysStartABurstAndWhileAScanMayGoOn) {
+    KeyboardWedge wedge;
+    EXPECT_FALSE(wedge.on_text("A", t0));            // the first key starts one
+    EXPECT_TRUE(wedge.on_text("B", t0 + 4ms));
+    EXPECT_TRUE(wedge.expects_more(t0 + 500ms));     // scanner-paced: its rest may still come
+    EXPECT_FALSE(wedge.expects_more(t0 + 900ms));    // past max_scanner_stall
+    EXPECT_TRUE(wedge.on_text("C", t0 + 504ms));     // came within it: the same burst
+    EXPECT_FALSE(wedge.on_text("d", t0 + 2s));       // a pause: a new burst
+    EXPECT_FALSE(wedge.expects_more(t0 + 2s + 1ms)); // one key has no pace yet
+    EXPECT_TRUE(wedge.on_text("e", t0 + 2s + 120ms));// a person's pace, under max_stall
+    EXPECT_FALSE(wedge.expects_more(t0 + 2s + 200ms));
+    EXPECT_FALSE(wedge.on_text("f", t0 + 2s + 400ms)); // a person's pause is not excused
 }
 
 TEST(KeyboardWedge, AStallInsideABurstIsStillOneScan) {
