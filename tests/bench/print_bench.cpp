@@ -318,6 +318,9 @@ int main(int argc, char** argv) try {
     ojson drivers;
     drivers["pdf_file"] = time_driver("pdf_file", "file:" + dir.file("pdf") + "?format=pdf", jobs, options.badges, options.warmup);
     drivers["png_file"] = time_driver("png_file", "file:" + dir.file("png") + "?format=png", jobs, options.badges, options.warmup);
+    // The files go to this run's temporary directory: the JSON says DIR, not the machine's path.
+    drivers["pdf_file"]["uri"] = "file:DIR?format=pdf";
+    drivers["png_file"]["uri"] = "file:DIR?format=png";
     {
         kiosk::testing::ZebraPrinter zebra;
         drivers["zpl_203"] = time_driver("zpl_203", zebra.uri("dpi=203"), jobs, options.badges, options.warmup);

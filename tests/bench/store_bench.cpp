@@ -1,27 +1,31 @@
 // Store and decision-engine benchmark: prints one JSON object on stdout (progress goes to stderr).
+// It calls the app layer (kiosk::App) only; the peer baselines open their own connection.
 //
-// [SECTION] Synthetic event (model types, imported through the app's store)
+// [SECTION] Synthetic event (pretix API JSON, imported through the app)
 // [SECTION] Baseline decision path (fresh prepare per lookup; with or without indexes)
 // [SECTION] Main: build, measure, report
 //
 // What is measured (docs/BENCHMARKS.md, "Store and decision engine"):
-//  - import: Store::import_event (on the app's store, as the sync engine will call it) of one
-//    batch of 100k positions into an empty store (the target), the time to build the whole store (default 1M positions) batch by batch, with each batch's
-//    read/write syscalls from /proc/self/io; and, at the end, a re-sync: the first batch imported
-//    again while the admissions below sit in the check-ins table;
-//  - verdict: scan-to-verdict on a fresh connection through App::check, which is App::scan's own
-//    code (BEGIN IMMEDIATE, catalog refresh, list resolution, the snapshot's reads, kiosk::decide)
-//    rolled back instead of recorded. Known codes (admitted: every position is paid and has its
-//    check-in answers) and unknown codes;
+//  - import: App::import_pretix_directory, what `kioskctl import DIR` calls: one batch of 100k
+//    positions written as pretix API JSON (not timed), then read, parsed, converted and imported
+//    in one transaction (timed) into an empty store (the target); the time to build the whole
+//    store (default 1M positions) batch by batch, with each batch's read/write syscalls from
+//    /proc/self/io; and, at the end, a re-sync: the first batch imported again while the
+//    admissions below sit in the check-ins table;
+//  - verdict: scan-to-verdict on a fresh connection through App::check, which decides exactly as
+//    App::scan does (catalog generation check, list resolution, the snapshot's reads,
+//    kiosk::decide) inside a read transaction (BEGIN DEFERRED) and records nothing. Known codes
+//    (admitted: every position is paid and has its check-in answers) and unknown codes;
 //  - admit with commit: App::scan end to end on tickets never scanned before, so each
 //    sample is BEGIN IMMEDIATE, decision, check-in + upload-queue row, COMMIT with
 //    synchronous=FULL (an fsync of the WAL). Right before it, the disk's own floor: a 4 KiB
 //    append + fdatasync in the same directory;
-//  - baselines in the same run: the same decision with every lookup prepared afresh, once against
-//    our indexed tables and once against copies without indexes (CREATE TABLE ... AS SELECT).
+//  - baselines in the same run: the same decision in the same kind of read transaction with every
+//    lookup prepared afresh, once against our indexed tables and once against copies without
+//    indexes (CREATE TABLE ... AS SELECT).
 // Percentiles are nearest-rank over the sorted samples of std::chrono::steady_clock. The machine's
 // load average is reported at start and end: on a shared 2-core box, other processes' CPU and disk
-// use show up directly in p99 and in fsync latency.
+// use show up directly in p99 and in fsync latency. The JSON names no path of the machine.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -42,6 +46,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -50,12 +55,13 @@
 #include "kiosk/app/app.h"
 #include "kiosk/core/engine.h"
 #include "kiosk/core/time.h"
-#include "netsync/store/store.h"
+#include "netsync/store/sqlite.h"
 #include "tests/bench/bench_stats.h"
 
 namespace {
 
 using nlohmann::json;
+using ojson = nlohmann::ordered_json;
 using kiosk::bench::Clock;
 using kiosk::bench::micros_since;
 using kiosk::bench::seconds_since;
@@ -73,6 +79,7 @@ constexpr int64_t kCompanyQuestion = 3001;  // S, required, asked at check-in, a
 constexpr int64_t kMealQuestion = 3002;     // C, required, asked at check-in, answered on every position
 constexpr int64_t kMealOptions[] = {4001, 4002};
 constexpr size_t kSecretLength = 32;
+constexpr const char* kOrganizer = "bench-org";
 
 // All secrets in one flat buffer: 1M std::strings would cost more memory than the data.
 struct Secrets {
@@ -102,111 +109,109 @@ std::string order_code(int64_t n) {
     return code;
 }
 
-// The catalog in model types, as a backend adapter hands it to the store.
-kiosk::EventImport catalog_import() {
-    kiosk::EventImport import;
-    kiosk::Event& event = import.catalog.event;
-    event.organizer = "bench-org";
-    event.slug = "bench";
-    event.name = {{"en", "Benchmark conference"}};
-    event.timezone = "Europe/Berlin";
-    event.date_from = kiosk::parse_iso8601("2025-06-01T09:00:00+02:00");
-    event.date_to = kiosk::parse_iso8601("2025-06-03T18:00:00+02:00");
-    const char* names[] = {"Conference ticket", "Workshop ticket", "Speaker pass"};
-    for (size_t i = 0; i < std::size(kItems); ++i) {
-        kiosk::Item item;
-        item.id = kItems[i];
-        item.name = {{"en", names[i]}};
-        import.catalog.items.push_back(item);
-    }
-    kiosk::CheckinList main_list;
-    main_list.id = kMainList;
-    main_list.name = "Main entrance";
-    kiosk::CheckinList rule_list;
-    rule_list.id = kRuleList;
-    rule_list.name = "Workshops (3 entries)";
-    rule_list.allow_multiple_entries = true;
-    rule_list.rules = {{"<", {{{"var", "entries_number"}}, 3}}};
-    import.catalog.lists = {main_list, rule_list};
-    const std::vector<int64_t> all_items(std::begin(kItems), std::end(kItems));
-    kiosk::Question company;
-    company.id = kCompanyQuestion;
-    company.question = {{"en", "Company"}};
-    company.type = kiosk::QuestionType::string;
-    company.required = true;
-    company.ask_during_checkin = true;
-    company.position = 1;
-    company.items = all_items;
-    kiosk::Question meal = company;
-    meal.id = kMealQuestion;
-    meal.question = {{"en", "Meal"}};
-    meal.type = kiosk::QuestionType::choice;
-    meal.position = 2;
-    meal.options = {{kMealOptions[0], "VEG", {{"en", "Vegetarian"}}}, {kMealOptions[1], "MEAT", {{"en", "Meat"}}}};
-    import.catalog.questions = {company, meal};
-    return import;
+// The event as the pretix REST API gives it: event.json and the list pages of its items, check-in
+// lists and questions (the layout `kioskctl import DIR` reads through App::import_pretix_directory).
+// Written once; each batch then replaces orders.json beside them.
+ojson list_page(ojson results) {
+    const size_t count = results.size();
+    return {{"count", count}, {"next", nullptr}, {"previous", nullptr}, {"results", std::move(results)}};
 }
 
-// One batch: `count` positions from `first_position_id` on, in orders of one or two positions
-// (3 of every 7 orders have two), i.e. 70k orders per 100k positions. Every order is paid. The
-// same arguments give the same batch, so a batch can be imported again (a re-sync).
-kiosk::EventImport batch_import(const kiosk::EventImport& catalog, int64_t first_position_id, size_t count,
-                                int64_t first_order, uint64_t seed, Secrets* secrets) {
+void write_json(const std::filesystem::path& file, const ojson& value) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << value.dump();
+    if (!out.flush()) throw std::runtime_error("cannot write " + file.filename().string());
+}
+
+void write_catalog(const std::filesystem::path& dir) {
+    write_json(dir / "event.json", {{"name", {{"en", "Benchmark conference"}}}, {"slug", "bench"},
+                                    {"timezone", "Europe/Berlin"}, {"date_from", "2025-06-01T09:00:00+02:00"},
+                                    {"date_to", "2025-06-03T18:00:00+02:00"}, {"has_subevents", false},
+                                    {"valid_keys", {{"pretix_sig1", ojson::array()}}}});
+    const char* names[] = {"Conference ticket", "Workshop ticket", "Speaker pass"};
+    ojson items = ojson::array();
+    for (size_t i = 0; i < std::size(kItems); ++i)
+        items.push_back({{"id", kItems[i]}, {"name", {{"en", names[i]}}}, {"admission", true},
+                         {"variations", ojson::array()}});
+    write_json(dir / "items.json", list_page(std::move(items)));
+    ojson lists = ojson::array();
+    lists.push_back({{"id", kMainList}, {"name", "Main entrance"}, {"all_products", true},
+                     {"allow_multiple_entries", false}, {"rules", ojson::object()}});
+    lists.push_back({{"id", kRuleList}, {"name", "Workshops (3 entries)"}, {"all_products", true},
+                     {"allow_multiple_entries", true}, {"rules", {{"<", {{{"var", "entries_number"}}, 3}}}}});
+    write_json(dir / "checkinlists.json", list_page(std::move(lists)));
+    const std::vector<int64_t> all_items(std::begin(kItems), std::end(kItems));
+    ojson questions = ojson::array();
+    questions.push_back({{"id", kCompanyQuestion}, {"question", {{"en", "Company"}}}, {"type", "S"},
+                         {"required", true}, {"ask_during_checkin", true}, {"position", 1}, {"items", all_items},
+                         {"options", ojson::array()}});
+    ojson meal_options = ojson::array();
+    meal_options.push_back({{"id", kMealOptions[0]}, {"identifier", "VEG"}, {"answer", {{"en", "Vegetarian"}}}});
+    meal_options.push_back({{"id", kMealOptions[1]}, {"identifier", "MEAT"}, {"answer", {{"en", "Meat"}}}});
+    questions.push_back({{"id", kMealQuestion}, {"question", {{"en", "Meal"}}}, {"type", "C"}, {"required", true},
+                         {"ask_during_checkin", true}, {"position", 2}, {"items", all_items},
+                         {"options", std::move(meal_options)}});
+    write_json(dir / "questions.json", list_page(std::move(questions)));
+}
+
+// One batch as orders.json: `count` positions from `first_position_id` on, in orders of one or two
+// positions (3 of every 7 orders have two), i.e. 70k orders per 100k positions. Every order is paid
+// and every position answers both check-in questions. Only the fields the importer reads are
+// written: a real pretix order has many more (payments, fees, invoice address, URLs), so real pages
+// take longer to read than these. The same arguments give the same batch, so a batch can be
+// imported again (a re-sync). Returns the number of orders.
+size_t write_batch_orders(const std::filesystem::path& dir, int64_t first_position_id, size_t count,
+                          int64_t first_order, uint64_t seed, Secrets* secrets) {
     std::mt19937_64 random(seed);
-    kiosk::EventImport import = catalog;
-    import.orders.reserve(count * 7 / 10 + 1);
+    ojson orders = ojson::array();
     size_t made = 0;
     for (int64_t order_number = first_order; made < count; ++order_number) {
-        kiosk::ImportedOrder imported;
-        imported.order.code = order_code(order_number);
-        imported.order.status = kiosk::OrderStatus::paid;
-        imported.order.email = "buyer" + std::to_string(order_number) + "@example.org";
-        imported.order.locale = "en";
+        const std::string code = order_code(order_number);
+        ojson positions = ojson::array();
         const size_t size = std::min<size_t>(order_number % 7 < 3 ? 2 : 1, count - made);
         for (size_t p = 0; p < size; ++p) {
-            kiosk::Position position;
-            position.id = first_position_id + static_cast<int64_t>(made);
-            position.order = imported.order.code;
-            position.positionid = static_cast<int64_t>(p + 1);
-            position.item = kItems[static_cast<size_t>(position.id) % std::size(kItems)];
-            position.secret = random_secret(random);
-            position.attendee_name = "Attendee " + std::to_string(position.id);
+            const int64_t id = first_position_id + static_cast<int64_t>(made);
+            const std::string secret = random_secret(random);
+            const int64_t meal = kMealOptions[static_cast<size_t>(id) % 2];
+            ojson answers = ojson::array();
+            answers.push_back({{"question", kCompanyQuestion}, {"answer", "Company " + std::to_string(id % 997)},
+                               {"options", ojson::array()}});
+            answers.push_back({{"question", kMealQuestion}, {"answer", meal == kMealOptions[0] ? "Vegetarian" : "Meat"},
+                               {"options", ojson::array({meal})}});
             // (appending, not "a" + to_string(): GCC 12 reports a false -Wrestrict on the latter)
-            position.attendee_email = std::string("a").append(std::to_string(position.id)).append("@example.org");
-            const int64_t meal = kMealOptions[static_cast<size_t>(position.id) % 2];
-            position.answers = {{kCompanyQuestion, "Company " + std::to_string(position.id % 997), {}},
-                                {kMealQuestion, meal == kMealOptions[0] ? "Vegetarian" : "Meat", {meal}}};
-            if (secrets != nullptr) secrets->bytes += position.secret;
-            imported.positions.push_back(std::move(position));
+            std::string attendee_email = std::string("a").append(std::to_string(id)).append("@example.org");
+            positions.push_back({{"id", id}, {"order", code}, {"positionid", p + 1},
+                                 {"item", kItems[static_cast<size_t>(id) % std::size(kItems)]}, {"variation", nullptr},
+                                 {"subevent", nullptr}, {"secret", secret},
+                                 {"attendee_name", "Attendee " + std::to_string(id)},
+                                 {"attendee_email", std::move(attendee_email)}, {"addon_to", nullptr},
+                                 {"blocked", nullptr}, {"canceled", false}, {"answers", std::move(answers)},
+                                 {"checkins", ojson::array()}});
+            if (secrets != nullptr) secrets->bytes += secret;
             ++made;
         }
-        import.orders.push_back(std::move(imported));
+        orders.push_back({{"code", code}, {"status", "p"},
+                          {"email", "buyer" + std::to_string(order_number) + "@example.org"}, {"locale", "en"},
+                          {"positions", std::move(positions)}});
     }
-    return import;
+    const size_t order_count = orders.size();
+    write_json(dir / "orders.json", list_page(std::move(orders)));
+    return order_count;
 }
 
 // [SECTION] Baseline decision path
 //
-// A second connection does the same lookups with raw sqlite3 calls, preparing every statement
-// afresh (sqlite3_prepare_v2 + bind + step + finalize per lookup). Values are still bound, never
-// spliced into SQL; the table names come from the two fixed sets below.
+// The peer: a second connection does the same lookups with raw sqlite3 calls, preparing every
+// statement afresh (sqlite3_prepare_v2 + bind + step + finalize per lookup), where the app keeps
+// its statements prepared on its connection. Values are still bound, never spliced into SQL; the
+// table names come from the two fixed sets below. The connection and its read transaction are the
+// store's own RAII types (sqlite::Database, sqlite::Transaction), so only the lookups differ.
 
-struct Db { void operator()(sqlite3* db) const { sqlite3_close_v2(db); } };
 struct Stmt { void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); } };
-using DbHandle = std::unique_ptr<sqlite3, Db>;
 using StmtHandle = std::unique_ptr<sqlite3_stmt, Stmt>;
 
 [[noreturn]] void sqlite_fail(sqlite3* db, const std::string& what) {
     throw std::runtime_error(what + ": " + sqlite3_errmsg(db));
-}
-
-void exec(sqlite3* db, const char* sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string message = error != nullptr ? error : "unknown error";
-        sqlite3_free(error);
-        throw std::runtime_error(std::string(sql) + ": " + message);
-    }
 }
 
 StmtHandle prepare(sqlite3* db, const char* sql) {
@@ -539,50 +544,60 @@ int run(const Options& options) {
             if (keep) return;
             std::error_code ignored;
             for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(file.string() + suffix, ignored);
+            fs::remove_all(dir / "pretix-event", ignored);
             if (own_dir) fs::remove(dir, ignored);
         }
     } cleanup{dir, file, own_dir, options.keep};
 
     constexpr uint64_t kSeed = 20250601;
     std::mt19937_64 random(kSeed - 1);  // picks and unknown codes; batch b uses kSeed + b
-    const kiosk::EventImport catalog = catalog_import();
+    // The batch being imported, as pretix API JSON: the catalog once, orders.json per batch.
+    const fs::path event_dir = dir / "pretix-event";
+    fs::create_directories(event_dir);
+    write_catalog(event_dir);
     uint64_t batch_index = 0;
     nlohmann::ordered_json report;
     report["benchmark"] = "store_bench";
     report["machine"] = {{"nproc", std::thread::hardware_concurrency()}, {"cpu", cpu_model()},
                          {"sqlite", sqlite3_libversion()}};
-    report["dir"] = dir.string();
+    // Where the store was, without the machine's path (the committed JSON carries none).
+    report["dir"] = own_dir ? "<temporary directory>" : "<--dir>";
     report["loadavg_start"] = loadavg();
     report["positions"] = options.positions;
 
-    // --- Build through the app's Store::import_event, one transaction per batch.
+    // --- Build through App::import_pretix_directory (what `kioskctl import` calls), one call and
+    // one transaction per batch. Each timed call reads and parses orders.json, converts it and
+    // imports it; writing the JSON is not timed.
     Secrets secrets;
     secrets.bytes.reserve(options.positions * kSecretLength);
     std::vector<double> batch_seconds;
     nlohmann::ordered_json batch_io = nlohmann::ordered_json::array();
     double generate_seconds = 0;
     int64_t event_id = 0;
+    auto import_batch = [&](kiosk::App& app) {
+        const IoCounters io_before = IoCounters::now();
+        const auto start = Clock::now();
+        const auto imported = app.import_pretix_directory(event_dir, kOrganizer);
+        const double seconds = seconds_since(start);
+        if (!imported) throw std::runtime_error("import refused: " + imported.error());
+        return std::tuple(seconds, IoCounters::now().since(io_before), imported->summary);
+    };
     {
         kiosk::App builder(file.string());
         int64_t next_order = 1;
         for (size_t done = 0; done < options.positions; ++batch_index) {
             const size_t count = std::min(options.batch, options.positions - done);
-            auto start = Clock::now();
-            const kiosk::EventImport import = batch_import(catalog, static_cast<int64_t>(done) + 1, count, next_order,
-                                                           kSeed + batch_index, &secrets);
-            next_order += static_cast<int64_t>(import.orders.size());
+            const auto start = Clock::now();
+            next_order += static_cast<int64_t>(write_batch_orders(event_dir, static_cast<int64_t>(done) + 1, count,
+                                                                  next_order, kSeed + batch_index, &secrets));
             generate_seconds += seconds_since(start);
-            const IoCounters io_before = IoCounters::now();
-            start = Clock::now();
-            const auto imported = builder.store().import_event(import);
-            batch_seconds.push_back(seconds_since(start));
-            if (!imported) throw std::runtime_error("import refused: " + imported.error());
-            const kiosk::ImportSummary& summary = *imported;
-            batch_io.push_back(IoCounters::now().since(io_before));
+            const auto [seconds, io, summary] = import_batch(builder);
+            batch_seconds.push_back(seconds);
+            batch_io.push_back(io);
             event_id = summary.event_id;
             done += count;
             std::cerr << "imported " << done << " positions (" << summary.orders << " orders in this batch, "
-                      << batch_seconds.back() << " s)\n";
+                      << seconds << " s)\n";
         }
     }   // closing the last connection checkpoints the WAL into the main file
     double build_seconds = 0;
@@ -595,7 +610,8 @@ int run(const Options& options) {
     report["import_batches_s"] = batch_seconds;
     report["import_batches_io"] = batch_io;
     report["build_s"] = build_seconds;
-    report["generate_s"] = generate_seconds;
+    report["generate_s"] = generate_seconds;   // making and writing the JSON (not in any import time)
+    report["orders_json_bytes_last_batch"] = fs::file_size(event_dir / "orders.json");
     report["db_bytes"] = db_bytes(file);
 
     // --- Measurements on a fresh connection, as the kiosk process would have.
@@ -664,28 +680,23 @@ int run(const Options& options) {
     }
 
     // --- Baselines on their own connection; the unindexed copies are made after db_bytes was taken.
-    DbHandle raw_db;
-    {
-        sqlite3* handle = nullptr;
-        if (sqlite3_open_v2(file.c_str(), &handle, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-            raw_db.reset(handle);
-            sqlite_fail(handle, "open " + file.string());
-        }
-        raw_db.reset(handle);
-    }
-    sqlite3* db = raw_db.get();
-    sqlite3_busy_timeout(db, 30000);
-    exec(db, "PRAGMA synchronous = FULL");
+    kiosk::sqlite::Database peer(file.string());
+    sqlite3* db = peer.handle();
     std::shared_ptr<const kiosk::EventCatalog> event_catalog;
     for (const kiosk::ListSummary& summary : app.lists())
         if (summary.catalog->event.id == event_id) event_catalog = summary.catalog;
     auto baseline_sample = [&](std::string_view code, const BaselineSql& sql, const std::string& row) {
         const kiosk::ScanRequest request = request_for(code);
         const auto start = Clock::now();
-        exec(db, "BEGIN IMMEDIATE");
-        const kiosk::Verdict verdict = decide_baseline(db, sql, event_catalog, request);
-        const double us = micros_since(start);
-        exec(db, "ROLLBACK");
+        kiosk::Verdict verdict;
+        double us = 0;
+        {
+            // A read transaction, as App::check takes (BEGIN DEFERRED); rolled back at the end of
+            // the block, after the sample's time is taken.
+            const kiosk::sqlite::Transaction transaction(peer, kiosk::sqlite::Transaction::Kind::deferred);
+            verdict = decide_baseline(db, sql, event_catalog, request);
+            us = micros_since(start);
+        }
         tally(row, verdict);
         return us;
     };
@@ -693,10 +704,10 @@ int run(const Options& options) {
     for (size_t i : verdict_picks) reprepare_us.push_back(baseline_sample(secrets.at(i), kIndexedSql, "reprepare_verdict"));
 
     std::cerr << "copying positions, answers and orders without indexes\n";
-    auto start = Clock::now();
-    exec(db, "CREATE TABLE positions_naive AS SELECT * FROM positions; "
-             "CREATE TABLE answers_naive AS SELECT * FROM answers; "
-             "CREATE TABLE orders_naive AS SELECT * FROM orders;");
+    const auto start = Clock::now();
+    peer.exec("CREATE TABLE positions_naive AS SELECT * FROM positions; "
+              "CREATE TABLE answers_naive AS SELECT * FROM answers; "
+              "CREATE TABLE orders_naive AS SELECT * FROM orders;");
     report["naive_copy_s"] = seconds_since(start);
     std::cerr << "measuring " << naive_picks.size() << " verdicts without indexes, fresh prepare per lookup\n";
     for (size_t i : naive_picks) naive_us.push_back(baseline_sample(secrets.at(i), kUnindexedSql, "naive_verdict"));
@@ -705,15 +716,12 @@ int run(const Options& options) {
     // in the check-ins table (an import replaces each position's server check-ins).
     {
         const size_t count = std::min(options.batch, options.positions);
-        const kiosk::EventImport import = batch_import(catalog, 1, count, 1, kSeed, nullptr);
+        write_batch_orders(event_dir, 1, count, 1, kSeed, nullptr);
         std::cerr << "re-importing the first " << count << " positions with " << admit_us.size()
                   << " check-ins in the store\n";
-        const IoCounters io_before = IoCounters::now();
-        start = Clock::now();
-        if (const auto imported = app.store().import_event(import); !imported)
-            throw std::runtime_error("re-import refused: " + imported.error());
-        report["reimport_first_batch_s"] = seconds_since(start);
-        report["reimport_first_batch_io"] = IoCounters::now().since(io_before);
+        const auto [seconds, io, summary] = import_batch(app);
+        report["reimport_first_batch_s"] = seconds;
+        report["reimport_first_batch_io"] = io;
         report["reimport_checkins_in_store"] = admit_us.size();
     }
 

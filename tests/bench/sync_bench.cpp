@@ -498,8 +498,10 @@ int run(const Options& options) {
                             {"idle_samples", options.idle_samples}, {"scan_interval_us", options.scan_interval_us},
                             {"idle_admits", options.idle_admits}, {"admit_interval_us", options.admit_interval_us},
                             {"initial_sync_process", options.kioskctl.empty() ? "forked child (sync_once via App)"
-                                                                               : "kioskctl sync (" + options.kioskctl + ")"},
-                            {"emulator_warmed", options.warm}, {"dir", dir.string()}};
+                                                                               : "kioskctl sync (" + fs::path(options.kioskctl).filename().string() + ")"},
+                            {"emulator_warmed", options.warm},
+                            // where the store was, without the machine's path
+                            {"dir", own_dir ? "<temporary directory>" : "<--dir>"}};
 
     // --- The emulator: two events, warmed with the query the downloader sends for a full sync.
     const std::string kFullQuery = "ordering=datetime&include_canceled_positions=true";
