@@ -77,39 +77,41 @@ Outcome<Timestamp> App::venue_time(std::string_view text, int64_t list_id) {
     return *parsed;
 }
 
-Outcome<DecisionSnapshot> App::read_for_decision(const ScanRequest& request) {
+Outcome<DecisionSnapshot> App::read_for_decision(const ScanRequest& request, const CleanedScan& scanned) {
     catalogs_.refresh(store_);
     auto lists = resolve_lists(store_, catalogs_, request.lists);
     if (!lists) return std::unexpected(lists.error());
-    return load_decision_snapshot(store_, catalogs_, clean_scanned_text(request.raw), std::move(*lists));
+    return load_decision_snapshot(store_, catalogs_, scanned, std::move(*lists));
 }
 
 Outcome<Verdict> App::check(const ScanRequest& request) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
     // Nothing is recorded, so a read snapshot does: a check never waits behind a sync page.
     Store::ReadTransaction transaction(store_);
-    const auto snapshot = read_for_decision(request);
+    const auto snapshot = read_for_decision(request, scanned);
     if (!snapshot) return std::unexpected(snapshot.error());
     return decide(*snapshot, request);
 }
 
 Outcome<ScanOutcome> App::scan(const ScanRequest& request) {
+    const CleanedScan scanned = clean_scanned_text(request.raw);
     if (online_) {
         ScanRequest with_nonce = request;
-        if (auto decided = scan_online(with_nonce)) return std::move(*decided);
-        return decide_locally(with_nonce);
+        if (auto decided = scan_online(with_nonce, scanned)) return std::move(*decided);
+        return decide_locally(with_nonce, scanned);
     }
     if (ticket_backend_) {
-        if (auto decided = scan_with_ticket_backend(request)) return std::move(*decided);
-        auto outcome = decide_locally(request);
+        if (auto decided = scan_with_ticket_backend(request, scanned)) return std::move(*decided);
+        auto outcome = decide_locally(request, scanned);
         if (outcome) add_backend_name(*outcome);
         return outcome;
     }
-    return decide_locally(request);
+    return decide_locally(request, scanned);
 }
 
-Outcome<ScanOutcome> App::decide_locally(const ScanRequest& request) {
+Outcome<ScanOutcome> App::decide_locally(const ScanRequest& request, const CleanedScan& scanned) {
     Store::WriteTransaction transaction(store_);
-    const auto read = read_for_decision(request);
+    const auto read = read_for_decision(request, scanned);
     if (!read) return std::unexpected(read.error());
     const DecisionSnapshot& snapshot = *read;
     const int64_t first_list = snapshot.lists.front().id;

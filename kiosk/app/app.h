@@ -186,24 +186,29 @@ public:
     Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
 
 private:
+    // Every scan path takes the text cleaned once by scan() or check().
     // The reads and the decision of a scan; the caller holds the write transaction.
-    Outcome<DecisionSnapshot> read_for_decision(const ScanRequest& request);
+    Outcome<DecisionSnapshot> read_for_decision(const ScanRequest& request, const CleanedScan& scanned);
     // pretix's decision recorded here, or nullopt when pretix did not decide in time.
-    Outcome<ScanOutcome> decide_locally(const ScanRequest& request);
-    std::optional<Outcome<ScanOutcome>> scan_online(ScanRequest& request);
-    // The ticket with this code in the list's event.
+    Outcome<ScanOutcome> decide_locally(const ScanRequest& request, const CleanedScan& scanned);
+    std::optional<Outcome<ScanOutcome>> scan_online(ScanRequest& request, const CleanedScan& scanned);
+    Outcome<ScanOutcome> record_server_verdict(const ScanRequest& request, const CleanedScan& scanned,
+                                               const sync::ServerVerdict& server);
+    // The ticket with this code in the list's event (a staff reprint).
     Outcome<Position> position_on_list(std::string_view raw, int64_t list);
-    Outcome<ScanOutcome> record_server_verdict(const ScanRequest& request, const sync::ServerVerdict& server);
     // A backend other than pretix decides (app_ticket_backend.cpp); nullopt: decide locally.
     struct TicketBackend;
-    std::optional<Outcome<ScanOutcome>> scan_with_ticket_backend(const ScanRequest& request);
+    struct BackendList;
+    std::optional<Outcome<ScanOutcome>> scan_with_ticket_backend(const ScanRequest& request, const CleanedScan& scanned);
+    // The first of the request's lists that belongs to the backend, with its event's catalog, as the
+    // store holds them now; nullopt: none does. Each record_* below reads it again inside its own
+    // write transaction, so a sync committed while the server was asked cannot leave a stale list.
+    Outcome<std::optional<BackendList>> backend_list(const ScanRequest& request);
     // Constant Contact, BrightStar: a repeat, an exit or a re-entry decided by this kiosk's own check-ins.
-    std::optional<Outcome<ScanOutcome>> record_own_decision(const ScanRequest& request, const CheckinList& list,
-                                                            const EventCatalog& catalog);
-    Outcome<ScanOutcome> record_backend_answer(const ScanRequest& request, const CheckinList& list,
-                                               const EventCatalog& catalog, const backend::TicketAnswer& answer);
-    Outcome<ScanOutcome> record_unchecked(const ScanRequest& request, const CheckinList& list,
-                                          const EventCatalog& catalog, const backend::ApiError& why);
+    std::optional<Outcome<ScanOutcome>> record_own_decision(const ScanRequest& request, const std::string& code);
+    Outcome<ScanOutcome> record_backend_answer(const ScanRequest& request, const std::string& code,
+                                               const backend::TicketAnswer& answer);
+    Outcome<ScanOutcome> record_unchecked(const ScanRequest& request, const std::string& code, const backend::ApiError& why);
     void add_backend_name(ScanOutcome& outcome);
     std::optional<std::string> backend_refuses_undo(const CheckinList& list, const RevertedCheckin& reverted);
 

@@ -34,8 +34,7 @@ void App::go_online(const pretix::Connection& connection, const sync::OnlineSett
     online_ = std::make_unique<sync::OnlineChecker>(connection, settings);
 }
 
-std::optional<Outcome<ScanOutcome>> App::scan_online(ScanRequest& request) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
+std::optional<Outcome<ScanOutcome>> App::scan_online(ScanRequest& request, const CleanedScan& scanned) {
     if (!scanned.usable) return std::nullopt;   // nothing pretix could read either
     if (request.nonce.empty()) request.nonce = make_nonce();
     pretix::RedeemCall call;
@@ -49,11 +48,11 @@ std::optional<Outcome<ScanOutcome>> App::scan_online(ScanRequest& request) {
     call.ignore_unpaid = request.ignore_unpaid;
     const auto server = online_->ask(call);
     if (!server) return std::nullopt;
-    return record_server_verdict(request, *server);
+    return record_server_verdict(request, scanned, *server);
 }
 
-Outcome<ScanOutcome> App::record_server_verdict(const ScanRequest& request, const sync::ServerVerdict& server) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
+Outcome<ScanOutcome> App::record_server_verdict(const ScanRequest& request, const CleanedScan& scanned,
+                                                const sync::ServerVerdict& server) {
     Store::WriteTransaction transaction(store_);
     catalogs_.refresh(store_);
     auto lists = resolve_lists(store_, catalogs_, request.lists);

@@ -166,49 +166,65 @@ std::optional<sync::OnlineState> App::online_state() const {
     return std::nullopt;
 }
 
-std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequest& request) {
-    const CleanedScan scanned = clean_scanned_text(request.raw);
-    if (!scanned.usable) return std::nullopt;   // the local decision says why
+Outcome<std::optional<App::BackendList>> App::backend_list(const ScanRequest& request) {
     catalogs_.refresh(store_);
     const auto lists = resolve_lists(store_, catalogs_, request.lists);
     if (!lists) return std::unexpected(lists.error());
+    const std::string_view organizer = backend::kind_name(ticket_backend_->options.kind);
+    for (const CheckinList& candidate : *lists)
+        if (auto catalog = catalogs_.event(store_, candidate.event_id); catalog && catalog->event.organizer == organizer)
+            return BackendList{candidate, std::move(catalog)};
+    return std::nullopt;
+}
+
+namespace {
+
+// What a record_* step says when the list it was asked for left the store while the server was
+// asked (a sync removed it): the admission the server may have made is the server's to keep.
+// (A template: App::BackendList is private to the app, and only its name is.)
+template <class Target>
+Outcome<Target> still_there(Outcome<std::optional<Target>> read) {
+    if (!read) return std::unexpected(read.error());
+    if (!*read) return std::unexpected(std::string("the check-in list changed while the server was asked: scan again"));
+    return std::move(**read);
+}
+
+} // namespace
+
+std::optional<Outcome<ScanOutcome>> App::scan_with_ticket_backend(const ScanRequest& request, const CleanedScan& scanned) {
+    if (!scanned.usable) return std::nullopt;   // the local decision says why
+    // Which list and event to ask about; read again where the answer is recorded.
+    const auto routed = backend_list(request);
+    if (!routed) return std::unexpected(routed.error());
+    if (!*routed) return std::nullopt;          // none of the lists is this backend's
+    const BackendList& target = **routed;
     const backend::Kind kind = ticket_backend_->options.kind;
-    const CheckinList* list = nullptr;
-    std::shared_ptr<const EventCatalog> catalog;
-    for (const CheckinList& candidate : *lists) {
-        auto of_event = catalogs_.event(store_, candidate.event_id);
-        if (of_event && of_event->event.organizer == backend::kind_name(kind)) {
-            list = &candidate;
-            catalog = std::move(of_event);
-            break;
-        }
-    }
-    if (list == nullptr) return std::nullopt;   // none of the lists is this backend's
     const backend::Capabilities can = backend::capabilities_of(kind);
     // A copy decides exits as pretix's does, and entries unless online mode asks the server first.
     if (can.download_tickets && (request.type != CheckinType::entry || !ticket_backend_->options.online))
         return std::nullopt;
     if (!can.download_tickets)
-        if (auto decided = record_own_decision(request, *list, *catalog)) return decided;
+        if (auto decided = record_own_decision(request, scanned.text)) return decided;
 
     backend::TicketCall call;
     call.code = scanned.text;
-    call.event = catalog->event.slug;
+    call.event = target.catalog->event.slug;
     call.datetime = request.now;
-    if (kind == backend::Kind::oveit) call.addon = oveit_addon(*list, *catalog);
+    if (kind == backend::Kind::oveit) call.addon = oveit_addon(target.list, *target.catalog);
     auto answer = ticket_backend_->ask(call, /*check_in=*/true);
-    if (answer && *answer) return record_backend_answer(request, *list, *catalog, **answer);
+    if (answer && *answer) return record_backend_answer(request, scanned.text, **answer);
     if (can.download_tickets) return std::nullopt;   // the downloaded copy decides
     const backend::ApiError why = answer ? answer->error()
                                          : backend::make_error(backend::ApiErrorKind::unreachable,
                                                                ticket_backend_->state.why_offline);
-    return record_unchecked(request, *list, *catalog, why);
+    return record_unchecked(request, scanned.text, why);
 }
 
-std::optional<Outcome<ScanOutcome>> App::record_own_decision(const ScanRequest& request, const CheckinList& list,
-                                                             const EventCatalog& catalog) {
-    const std::string code = clean_scanned_text(request.raw).text;
+std::optional<Outcome<ScanOutcome>> App::record_own_decision(const ScanRequest& request, const std::string& code) {
     Store::WriteTransaction transaction(store_);   // read and written together: two doors, one ticket
+    const auto target = still_there(backend_list(request));
+    if (!target) return std::unexpected(target.error());
+    const CheckinList& list = target->list;
     const std::vector<Checkin> own = store_.checkins_of_unsynced_secret(list.id, code);
     const auto decided =
         decide_by_own_checkins(own, list, request.type, backend::kind_name(ticket_backend_->options.kind));
@@ -218,32 +234,37 @@ std::optional<Outcome<ScanOutcome>> App::record_own_decision(const ScanRequest& 
     verdict.reason = decided->reason;
     verdict.explanation = decided->explanation;
     verdict.first_checkin = decided->first_checkin;
-    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::kept_here);
+    ScanOutcome outcome = record_verdict(store_, request, list, *target->catalog, std::move(verdict), Delivery::kept_here);
     transaction.commit();
     return outcome;
 }
 
-Outcome<ScanOutcome> App::record_backend_answer(const ScanRequest& request, const CheckinList& list,
-                                                const EventCatalog& catalog, const backend::TicketAnswer& answer) {
+Outcome<ScanOutcome> App::record_backend_answer(const ScanRequest& request, const std::string& code,
+                                                const backend::TicketAnswer& answer) {
     Store::WriteTransaction transaction(store_);
-    Verdict verdict = verdict_about(store_, list, clean_scanned_text(request.raw).text);
+    const auto target = still_there(backend_list(request));
+    if (!target) return std::unexpected(target.error());
+    Verdict verdict = verdict_about(store_, target->list, code);
     verdict.status = answer.status;
     verdict.reason = answer.status == VerdictStatus::ok ? RejectReason::none : answer.reason;
     verdict.explanation = answer.explanation;
     verdict.first_checkin = answer.checked_in_at;
     if (verdict.position->attendee_name.empty()) verdict.position->attendee_name = answer.attendee_name;
-    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::by_server);
+    ScanOutcome outcome =
+        record_verdict(store_, request, target->list, *target->catalog, std::move(verdict), Delivery::by_server);
     outcome.decided_by_server = true;
     transaction.commit();
     return outcome;
 }
 
-Outcome<ScanOutcome> App::record_unchecked(const ScanRequest& request, const CheckinList& list,
-                                           const EventCatalog& catalog, const backend::ApiError& why) {
+Outcome<ScanOutcome> App::record_unchecked(const ScanRequest& request, const std::string& code,
+                                           const backend::ApiError& why) {
     const std::string backend_name(backend::kind_name(ticket_backend_->options.kind));
     const bool trusted = ticket_backend_->options.trust_offline_scans;
     Store::WriteTransaction transaction(store_);
-    Verdict verdict = verdict_about(store_, list, clean_scanned_text(request.raw).text);
+    const auto target = still_there(backend_list(request));
+    if (!target) return std::unexpected(target.error());
+    Verdict verdict = verdict_about(store_, target->list, code);
     if (trusted) {
         verdict.status = VerdictStatus::ok;
         verdict.reason = RejectReason::none;
@@ -254,7 +275,8 @@ Outcome<ScanOutcome> App::record_unchecked(const ScanRequest& request, const Che
         verdict.reason = RejectReason::offline;
         verdict.explanation = backend_name + " could not be asked, and this kiosk keeps no copy of its tickets: " + why.message;
     }
-    ScanOutcome outcome = record_verdict(store_, request, list, catalog, std::move(verdict), Delivery::queued_unchecked);
+    ScanOutcome outcome = record_verdict(store_, request, target->list, *target->catalog, std::move(verdict),
+                                         Delivery::queued_unchecked);
     transaction.commit();
     return outcome;
 }

@@ -25,6 +25,11 @@
 
 namespace kiosk {
 
+struct App::BackendList {
+    CheckinList list;
+    std::shared_ptr<const EventCatalog> catalog;
+};
+
 struct App::TicketBackend {
     TicketBackendOptions options;
     std::unique_ptr<backend::TicketClient> client;

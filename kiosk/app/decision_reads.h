@@ -1,6 +1,7 @@
 // The reads a decision depends on: the selected lists and what the store holds about the scanned
-// text. Callers make them inside the scan's write transaction (Store::WriteTransaction), after
-// CatalogCache::refresh, so nothing a sync commits meanwhile can mix into one decision.
+// text. Callers make them inside one transaction, after CatalogCache::refresh: a scan's write
+// transaction (Store::WriteTransaction), or check()'s read snapshot (Store::ReadTransaction), so
+// nothing a sync commits meanwhile can mix into one decision.
 #pragma once
 
 #include <span>
