@@ -228,6 +228,41 @@ TEST_F(StoreTest, AnImportSkipsARecordOfAnotherEventAloneAndReportsIt) {
     EXPECT_EQ(store.event_of_list(10), summary->event_id - 1);
 }
 
+// A large import is written in chunks of orders, each under its own savepoint: a refused order
+// in a later chunk undoes only itself, and the chunks before and after it land.
+TEST_F(StoreTest, ARefusedOrderInALargeImportIsSkippedAloneWhateverItsChunk) {
+    Store store(path);
+    import_ok(store, small_event("first"));          // owns position 100
+    EventImport large = small_event("large", 5000);
+    const ImportedOrder model = large.orders.front();
+    large.orders.clear();
+    constexpr int kOrders = 700;
+    for (int i = 0; i < kOrders; ++i) {
+        ImportedOrder order = model;
+        order.order.code = "L" + std::to_string(i);
+        order.checkins.clear();
+        for (size_t k = 0; k < order.positions.size(); ++k) {
+            Position& position = order.positions[k];
+            position.id = 10000 + i * 2 + static_cast<int64_t>(k);
+            position.order = order.order.code;
+            position.secret = "large-" + std::to_string(i) + "-" + std::to_string(k);
+        }
+        large.orders.push_back(std::move(order));
+    }
+    large.orders[400].positions.back().id = 100;     // the first event's: refused
+    const auto summary = store.import_event(large);
+    ASSERT_TRUE(summary) << summary.error();
+    ASSERT_EQ(summary->skipped.size(), 1u);
+    EXPECT_EQ(summary->skipped.front().id, "L400");
+    EXPECT_EQ(summary->orders, static_cast<size_t>(kOrders - 1));
+    EXPECT_EQ(summary->positions, static_cast<size_t>(2 * (kOrders - 1)));
+    EXPECT_FALSE(store.order(summary->event_id, "L400"));
+    EXPECT_TRUE(store.positions_by_secret("large-400-0").empty());
+    for (const char* code : {"L0", "L255", "L256", "L399", "L401", "L511", "L512", "L699"})
+        EXPECT_TRUE(store.order(summary->event_id, code)) << code;
+    EXPECT_EQ(store.positions_by_secret("large-699-1").size(), 1u);
+}
+
 TEST_F(StoreTest, UncommittedAdmissionLeavesNoTrace) {
     Store store(path);
     const int64_t event_id = import_ok(store, small_event());
