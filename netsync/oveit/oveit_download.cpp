@@ -231,8 +231,8 @@ int64_t main_list_id(std::string_view event) { return backend::local_list_id(bac
 // [SECTION] store_ticket_list
 //-----------------------------------------------------------------------------
 
-backend::DownloadSummary store_ticket_list(Store& store, const std::string& event, const TicketList& list,
-                                           std::string_view answer_body, Timestamp now) {
+backend::ApiResult<backend::DownloadSummary> store_ticket_list(Store& store, const std::string& event, const TicketList& list,
+                                                               std::string_view answer_body, Timestamp now) {
     backend::DownloadSummary summary;
     summary.skipped = list.skipped;
     const std::string list_hash = content_hash(answer_body);
@@ -253,8 +253,11 @@ backend::DownloadSummary store_ticket_list(Store& store, const std::string& even
         const CursorUpdate cursor{std::string(kCatalogCursor), catalog_hash};
         auto applied = store.apply_catalog(catalog, std::nullopt, std::span(&cursor, 1));
         // Ids come from Oveit and our own hashes; a clash means another event of this store owns
-        // one of them: the store refuses the whole catalog and nothing of this event can land.
-        if (!applied) throw StoreError("could not store Oveit event " + event + ": " + applied.error());
+        // one of them: the store refuses the whole catalog and nothing of this event can land. Data
+        // the store cannot hold, as pretix's download says it: an answer to report, not a crash.
+        if (!applied)
+            return std::unexpected(backend::make_error(backend::ApiErrorKind::bad_answer,
+                                                       "could not store Oveit event " + event + ": " + applied.error()));
         event_id = applied->event_id;
         summary.changed = true;
         for (SkippedRecord& skipped : applied->skipped) summary.skipped.push_back(std::move(skipped));

@@ -64,7 +64,8 @@ int64_t main_list_id(std::string_view event);       // backend::local_list_id(Ki
 // Unreadable entries are skipped, reported by code in the summary and remembered for staff.
 constexpr size_t kPageSize = 1000;
 
-backend::DownloadSummary store_ticket_list(Store& store, const std::string& event, const TicketList& list,
-                                           std::string_view answer_body, Timestamp now);
+// The store's refusal of the event's catalog (its ids clash with another event's) is a bad_answer.
+backend::ApiResult<backend::DownloadSummary> store_ticket_list(Store& store, const std::string& event, const TicketList& list,
+                                                               std::string_view answer_body, Timestamp now);
 
 } // namespace kiosk::oveit
