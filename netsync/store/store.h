@@ -9,9 +9,11 @@
 // [SECTION] Print jobs (store_print.cpp)
 // [SECTION] Webhooks: the outbox and each receiver's cursor (store_webhooks.cpp)
 //
-// The store keeps model types (kiosk/core/model.h) and knows nothing of any backend's wire format:
-// catalog objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
-// positions and check-ins in real columns.
+// The store keeps model types (kiosk/core/model.h) and includes no backend's JSON layer: catalog
+// objects are kept in the store's own JSON encoding of the model (catalog_codec), orders,
+// positions and check-ins in real columns. Two things are kept as the backend sent them, opaque to
+// the store: a question's full object (Question::raw, which `kioskctl scan` echoes in an
+// `incomplete` answer, as pretix's redeem API does) and the event's badge layouts (read by printer/).
 //
 // Thread rule: a Store is one SQLite connection and belongs to the thread that opened it; other
 // threads open their own Store on the same file. Every statement is prepared with bound values;
