@@ -36,7 +36,9 @@ std::string upper_ascii(std::string_view text) {
 std::vector<SearchHit> Store::search(std::string_view query_text, std::span<const CheckinList> lists, size_t limit) {
     std::vector<SearchHit> hits;
     const std::string key = search_key(query_text);
-    if (character_count(key) < kMinimumQueryCharacters) return hits;
+    // Four characters as typed, and as folded: "ßab" folds to four ("ssab") but is three typed.
+    if (character_count(query_text) < kMinimumQueryCharacters || character_count(key) < kMinimumQueryCharacters)
+        return hits;
     // Indexed lookups, united: any part of a name through the trigram index, the attendee's or the
     // order's email by prefix, the order code exactly (codes are upper-case ASCII), the secret by
     // prefix. Each prefix is a range on its index: [prefix, prefix + 0xFF).
