@@ -113,9 +113,10 @@ private:
     bool open_ = true;
 };
 
-// A savepoint inside a transaction: one record of a sync page is written under it, so a record the
-// store refuses is undone alone and the rest of the page still lands. Rolled back and released in
-// its destructor unless released.
+// A savepoint inside a transaction, Transaction's nested form (these two types are the only code
+// that writes transaction SQL): a catalog object, a chunk of orders, or one order after a refusal
+// in its chunk is written under one, so what the store refuses is undone alone and the rest still
+// lands. Rolled back and released in its destructor unless released.
 class Savepoint {
 public:
     explicit Savepoint(Database& db);
