@@ -1,6 +1,8 @@
-// The app layer: the one API every front end calls (kioskctl today; the touchscreen, the sync
-// thread and the print queue as they land). Front ends parse their input, call one operation and
-// show its value; they never meet the store's SQL or a backend's JSON.
+// The app layer: the one API both front ends call. kioskctl (kiosk/cli) and the touchscreen's
+// workers (flow_worker.h, print_queue.h) each make an App on the store and call its operations;
+// front ends parse their input, call one operation and show its value, and never meet the store's
+// SQL or a backend's JSON. What needs the configuration too (which backend, `kioskctl sync` and
+// `status`, the kiosk's background sync) is in backend_sync.h and sync_settings.h, built on this.
 //
 // [SECTION] Results of the operations
 // [SECTION] App
@@ -22,10 +24,12 @@
 #include "kiosk/app/outcome.h"
 #include "kiosk/core/engine.h"
 #include "netsync/backend/ticket_client.h"
-#include "netsync/pretix/pretix_api.h"
 #include "netsync/store/store.h"
 #include "netsync/sync/online_check.h"
 #include "netsync/sync/sync_engine.h"
+
+namespace kiosk::pretix { struct Connection; }
+namespace kiosk::webhooks { struct WebhookStatus; }
 
 namespace kiosk {
 
@@ -99,6 +103,15 @@ struct ImportReport {
     Event event;
 };
 
+// The device pretix made of this kiosk (App::setup_device). Its token stays in the device file.
+struct DeviceSetup {
+    std::string url;                        // the pretix installation
+    std::string organizer;
+    int64_t device_id = 0;
+    std::string name;                       // the device's name in pretix
+    std::optional<std::string> gate;
+};
+
 // How scans use a backend other than pretix (netsync/backend/ticket_client.h). A backend that keeps
 // no copy of its tickets here (Constant Contact, BrightStar) is asked about every scan; one that
 // downloads (Oveit) is asked first only in online mode, and told of nothing but names otherwise.
@@ -164,12 +177,14 @@ public:
     // Sync (netsync/sync): set-up as a pretix device, one sync now, and the last sync's status.
     // Initialises the kiosk with pretix's device set-up code (the QR's JSON) and saves the device's
     // credentials to `device_file` (mode 0600). The answer holds no token.
-    Outcome<pretix::DeviceCredentials> setup_device(std::string_view setup_code, const std::filesystem::path& device_file,
-                                                    const std::string& ca_file = {});
-    // Uploads what is queued, downloads every configured event, uploads again. Blocks: front ends
-    // with a screen run a sync::SyncEngine on its own thread instead.
+    Outcome<DeviceSetup> setup_device(std::string_view setup_code, const std::filesystem::path& device_file,
+                                      const std::string& ca_file = {});
+    // Uploads what is queued, downloads every configured event, uploads again. Blocks: kioskctl
+    // calls it through sync_backend(), the kiosk runs a BackgroundSync instead (backend_sync.h).
     sync::SyncReport sync(const sync::SyncSettings& settings);
-    sync::SyncStatus sync_status();
+    sync::SyncStatus sync_status();         // as the last sync on this store left it, with live queue counts
+    // The webhooks' outbox for these URLs (netsync/webhooks): pending events and errors per URL.
+    webhooks::WebhookStatus webhook_status(const std::vector<std::string>& urls);
 
     // Online mode: from now on scan() asks pretix first (without force, within the deadline) and
     // decides locally only when pretix is slow, down or answers garbage. An admission pretix made
@@ -183,7 +198,10 @@ public:
     // TicketBackendOptions says; `client` replaces the one make_ticket_client would make (tests).
     void use_ticket_backend(const TicketBackendOptions& options, std::unique_ptr<backend::TicketClient> client = {});
 
-    Store& store() { return store_; }       // for workers built on the app (sync, print); not for front ends
+    // For the benchmarks only (tests/bench/sync_bench.cpp and print_bench.cpp time the store under an
+    // App): front ends, workers and tests call the operations above, or open a Store of their own on
+    // the same file (WAL). To be removed once the benchmarks do the same.
+    Store& store() { return store_; }
 
 private:
     // Every scan path takes the text cleaned once by scan() or check().

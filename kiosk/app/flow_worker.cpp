@@ -4,11 +4,11 @@
 #include <exception>
 
 #include "image/png.h"
+#include "kiosk/app/backend_sync.h"
 #include "kiosk/app/print_queue.h"
 #include "kiosk/app/staff_pin.h"
 #include "kiosk/core/nonce.h"
 #include "kiosk/core/time.h"
-#include "netsync/sync/sync_engine.h"
 
 namespace kiosk {
 
@@ -24,7 +24,7 @@ std::string undo_report(const Outcome<UndoOutcome>& undone) {
 } // namespace
 
 FlowWorker::FlowWorker(FlowWorkerSettings settings)
-    : settings_(std::move(settings)), sync_engine_(std::move(settings_.sync_engine)),
+    : settings_(std::move(settings)), background_sync_(std::move(settings_.background_sync)),
       scan_connection_(std::move(settings_.scan_connection)) {
     thread_ = std::thread([this] { run(); });
 }
@@ -39,9 +39,9 @@ FlowWorker::~FlowWorker() {
     if (thread_.joinable()) thread_.join();
 }
 
-void FlowWorker::connect(std::shared_ptr<sync::SyncEngine> engine, ScanConnection scans) {
+void FlowWorker::connect(std::shared_ptr<BackgroundSync> background, ScanConnection scans) {
     std::lock_guard lock(mutex_);
-    sync_engine_ = std::move(engine);
+    background_sync_ = std::move(background);
     scan_connection_ = std::move(scans);
     reconnect_ = true;
 }
@@ -51,9 +51,9 @@ std::optional<sync::OnlineState> FlowWorker::scan_mode() const {
     return scan_mode_;
 }
 
-std::shared_ptr<sync::SyncEngine> FlowWorker::sync_engine() {
+std::shared_ptr<BackgroundSync> FlowWorker::background_sync() {
     std::lock_guard lock(mutex_);
-    return sync_engine_;
+    return background_sync_;
 }
 
 void FlowWorker::submit(flow::Command command) {
@@ -156,7 +156,8 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
         flow::ScanAnswered answer{scan->request, app.scan(request), {}};
         if (answer.outcome && answer.outcome->verdict.event)
             answer.timezone = app.event_timezone(*answer.outcome->verdict.event);
-        if (const auto engine = sync_engine(); answer.outcome && answer.outcome->checkin && engine) engine->request_upload();
+        if (const auto background = background_sync(); answer.outcome && answer.outcome->checkin && background)
+            background->request_upload();
         post(std::move(answer));
     } else if (const auto* lookup = std::get_if<flow::RunLookup>(&command)) {
         auto found = app.search(lookup->query, lookup->lists);
@@ -203,10 +204,12 @@ void FlowWorker::execute(App& app, const flow::Command& command) {
             if (job && settings_.print_queue) settings_.print_queue->wake();
             break;
         }
-        case flow::StaffAction::sync_now:
-            if (const auto engine = sync_engine()) engine->request_sync();
-            post(flow::StaffReport{sync_engine() ? "sync started" : "no backend is configured", false});
+        case flow::StaffAction::sync_now: {
+            const auto background = background_sync();
+            if (background) background->request_sync();
+            post(flow::StaffReport{background ? "sync started" : "no backend is configured", false});
             break;
+        }
         case flow::StaffAction::setup_device: {
             const auto device = app.setup_device(staff->secret, settings_.device_file, settings_.ca_file);
             if (!device) {

@@ -25,10 +25,9 @@
 #include "kiosk/app/flow.h"
 #include "kiosk/app/sync_settings.h"
 
-namespace kiosk::sync { class SyncEngine; }
-
 namespace kiosk {
 
+class BackgroundSync;
 class PrintQueue;
 
 struct FlowWorkerSettings {
@@ -36,7 +35,7 @@ struct FlowWorkerSettings {
     std::string staff_pin_hash;             // empty: every PIN is wrong
     std::filesystem::path photo_dir;        // where photo answers are kept
     PrintQueue* print_queue = nullptr;      // woken when a badge is queued; null: no printer
-    std::shared_ptr<sync::SyncEngine> sync_engine;   // told about admissions and "sync now"; null: no backend
+    std::shared_ptr<BackgroundSync> background_sync;   // told about admissions and "sync now"; null: no backend
     std::optional<std::filesystem::path> badge_layout;  // replaces the events' layouts (kiosk.badge_layout)
     std::filesystem::path device_file;      // where a device set-up scanned on the staff panel is saved
     std::string ca_file;
@@ -51,9 +50,9 @@ public:
     FlowWorker& operator=(const FlowWorker&) = delete;
 
     void submit(flow::Command command);     // RunScan, RunLookup, QueueBadge, CheckPin, RunStaffAction
-    // After a device set-up started a sync: the new engine, and scans connected afresh (the worker's
-    // App is reopened before its next request).
-    void connect(std::shared_ptr<sync::SyncEngine> engine, ScanConnection scans);
+    // After a device set-up started a sync: the new background sync, and scans connected afresh
+    // (the worker's App is reopened before its next request).
+    void connect(std::shared_ptr<BackgroundSync> background, ScanConnection scans);
     // Who decides scans now: nullopt when the store alone does; else whether the server answered
     // the last ask, and why not. Updated after every request; any thread.
     std::optional<sync::OnlineState> scan_mode() const;
@@ -76,8 +75,8 @@ private:
     std::vector<flow::Event> events_;
     bool stopping_ = false;
     bool store_failed_ = false;             // worker thread only: the last request hit a store failure
-    std::shared_ptr<sync::SyncEngine> sync_engine_;   // guarded by mutex_; shared: the shell may replace it
-    std::shared_ptr<sync::SyncEngine> sync_engine();
+    std::shared_ptr<BackgroundSync> background_sync_;   // guarded by mutex_; shared: the shell may replace it
+    std::shared_ptr<BackgroundSync> background_sync();
     ScanConnection scan_connection_;        // guarded by mutex_
     bool reconnect_ = false;                // guarded by mutex_: reopen the App before the next request
     std::optional<sync::OnlineState> scan_mode_;   // guarded by mutex_

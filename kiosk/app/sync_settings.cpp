@@ -175,15 +175,15 @@ bool connection_worth_saving(const std::optional<backend::ApiError>& error) {
     return !error || error->retry_later();
 }
 
-Outcome<void> remember_backend(const sync::SyncSettings& settings, const KioskConfig& config, const std::string& db_path) {
+Outcome<bool> remember_backend(const sync::SyncSettings& settings, const KioskConfig& config, const std::string& db_path) {
     if (settings.kind == BackendKind::pretix) {
         // The device file holds what `kioskctl setup` got; a sync from it marks it saved last.
-        if (settings.connection.token.kind != http::ApiToken::Kind::device) return {};
+        if (settings.connection.token.kind != http::ApiToken::Kind::device) return false;
         const auto file = device_file_path(config, db_path);
         std::error_code error;
         std::filesystem::last_write_time(file, std::filesystem::file_time_type::clock::now(), error);
         if (error) return std::unexpected(file.string() + ": cannot mark it as the connection in use: " + error.message());
-        return {};
+        return true;
     }
     backend::SavedBackend saved;
     saved.kind = settings.kind;
@@ -191,7 +191,9 @@ Outcome<void> remember_backend(const sync::SyncSettings& settings, const KioskCo
     saved.token = settings.connection.token.secret;
     saved.events = settings.events;
     saved.scanner_id = settings.scanner_id;
-    return backend::save_backend(backend::backend_file_path(db_path, settings.kind), saved);
+    if (auto written = backend::save_backend(backend::backend_file_path(db_path, settings.kind), saved); !written)
+        return std::unexpected(written.error());
+    return true;
 }
 
 std::optional<TicketBackendOptions> ticket_backend_options(const sync::SyncSettings& settings, const KioskConfig& config) {

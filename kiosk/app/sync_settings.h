@@ -95,8 +95,9 @@ bool connection_worth_saving(const std::optional<backend::ApiError>& error);
 // Saves the connection next to the store, 0600, so later commands and the kiosk on the same store
 // reach it without the token on their command line, and makes it the one saved last. pretix keeps
 // its device file (kioskctl setup): a sync from it only marks it saved last; a team token given on
-// the command line is never saved. Call it only when connection_worth_saving().
-Outcome<void> remember_backend(const sync::SyncSettings& settings, const KioskConfig& config, const std::string& db_path);
+// the command line is never saved. Whether the connection is saved now (false: a pretix team
+// token). Call it only when connection_worth_saving(); sync_backend() (backend_sync.h) does.
+Outcome<bool> remember_backend(const sync::SyncSettings& settings, const KioskConfig& config, const std::string& db_path);
 
 // [SECTION] Scans
 

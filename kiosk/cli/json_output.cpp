@@ -183,7 +183,9 @@ json queue_json(const QueueSnapshot& queue) {
     return {{"pending", pending}, {"failed", failed}, {"refused", refused}};
 }
 
-json sync_json(const sync::SyncReport& report) {
+namespace {
+
+json sync_report_json(const sync::SyncReport& report) {
     json events = json::array();
     for (const sync::EventDownload& event : report.events)
         events.push_back({{"event", event.event},
@@ -200,6 +202,25 @@ json sync_json(const sync::SyncReport& report) {
             {"refused", report.upload.refused},
             {"postponed", report.upload.postponed},
             {"error", report.error ? json(report.error->message) : json(nullptr)}};
+}
+
+} // namespace
+
+json sync_json(const BackendSyncReport& report) {
+    json out = sync_report_json(report.sync);
+    out["backend"] = backend_json(report.settings, report.choice);
+    out["backend"]["saved"] = report.saved;
+    if (report.webhooks) out["webhooks"] = webhooks::to_json(*report.webhooks);
+    return out;
+}
+
+json status_json(const KioskStatus& status) {
+    json out = sync::to_json(status.sync);
+    const auto& settings = status.backend.settings;
+    out["backend"] = settings ? backend_json(*settings, status.backend.choice) : json(nullptr);
+    out["backend_error"] = settings ? json(nullptr) : json(settings.error());
+    out["webhooks"] = status.webhooks ? webhooks::to_json(*status.webhooks) : json(nullptr);
+    return out;
 }
 
 json print_json(const PrintReport& report) {
@@ -224,7 +245,7 @@ json backend_json(const sync::SyncSettings& settings, const BackendChoice& choic
     return out;
 }
 
-json setup_json(const pretix::DeviceCredentials& device, const std::string& device_file) {
+json setup_json(const DeviceSetup& device, const std::string& device_file) {
     return {{"status", "ok"},
             {"url", device.url},
             {"organizer", device.organizer},

@@ -1,7 +1,9 @@
 // kioskctl: every capability of the kiosk without the touchscreen, for staff, scripts and tests.
-// The contract (commands, JSON shapes, exit codes) is in DESIGN.md and the README; this file only
-// parses arguments, calls the app layer and prints. Exit 0 success, 1 a well-formed negative
-// answer, 2 usage error or system failure (one line on stderr).
+// The contract (commands, JSON shapes, exit codes) is in DESIGN.md and the README. main() parses
+// the arguments, makes one App on the store and calls one app-layer operation per command (app.h,
+// backend_sync.h; the touchscreen calls the same ones); json_output.h turns its value into the
+// JSON printed here. Exit 0 success, 1 a well-formed negative answer, 2 usage error or system
+// failure (one line on stderr).
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -13,13 +15,13 @@
 #include <CLI/CLI.hpp>
 
 #include "kiosk/app/app.h"
+#include "kiosk/app/backend_sync.h"
 #include "kiosk/app/config.h"
 #include "kiosk/app/staff_pin.h"
 #include "kiosk/app/sync_settings.h"
 #include "kiosk/cli/decode_command.h"
 #include "kiosk/cli/json_output.h"
 #include "kiosk/core/time.h"
-#include "netsync/webhooks/webhook_sender.h"
 
 namespace {
 
@@ -253,7 +255,7 @@ struct SetupCommand {
             qr.empty() ? nlohmann::json{{"handshake_version", 1}, {"url", url}, {"token", token}}.dump() : scanned_text(qr);
         const auto device_file = device_file_path(config, db_path);
         return print_outcome(app.setup_device(code, device_file, config.backend.ca_file.string()),
-                             [&](const pretix::DeviceCredentials& device) { return cli::setup_json(device, device_file); },
+                             [&](const DeviceSetup& device) { return cli::setup_json(device, device_file); },
                              [](const auto&) { return kExitOk; });
     }
 };
@@ -283,42 +285,10 @@ struct SyncCommand {
         }
         flags.backend_named = command->count("--backend") > 0;
         if (flags.backend_named) config.backend.kind = *backend_kind_from_name(backend);
-        const BackendChoice choice = choose_backend(flags, config, db_path);
-        const auto settings = resolve_sync_settings(choice, flags, config, db_path);
-        if (!settings) return fail(settings.error());
-        const sync::SyncReport report = app.sync(*settings);
-        // Later commands on this store (scan, undo, the kiosk) reach the same backend without the
-        // token, once it accepted the connection or could not be asked (sync_settings.h).
-        const bool keep = connection_worth_saving(report.error);
-        if (keep)
-            if (const auto saved = remember_backend(*settings, config, db_path); !saved) return fail(saved.error());
-        nlohmann::json out = cli::sync_json(report);
-        out["backend"] = cli::backend_json(*settings, choice);
-        out["backend"]["saved"] = keep && (settings->kind != BackendKind::pretix ||
-                                           settings->connection.token.kind == http::ApiToken::Kind::device);
-        // The webhooks' due events too, as the kiosk's sender sends them (netsync/webhooks).
-        if (!config.webhooks.urls.empty())
-            out["webhooks"] = webhooks::to_json(webhooks::deliver_round(config.webhooks.urls, config.webhooks.secret, db_path));
-        return print(out, report.error ? kExitNegative : kExitOk);
+        return print_outcome(sync_backend(app, flags, config, db_path), cli::sync_json,
+                             [](const BackendSyncReport& report) { return report.sync.error ? kExitNegative : kExitOk; });
     }
 };
-
-// The sync status, the backend the store syncs with (never its token) and the webhooks' outbox.
-int print_status(App& app, const KioskConfig& config, const std::string& db_path) {
-    nlohmann::json out = sync::to_json(app.sync_status());
-    const BackendChoice choice = choose_backend({}, config, db_path);
-    const auto settings = resolve_sync_settings(choice, {}, config, db_path);
-    out["backend"] = settings ? cli::backend_json(*settings, choice) : nlohmann::json(nullptr);
-    out["backend_error"] = settings ? nlohmann::json(nullptr) : nlohmann::json(settings.error());
-    out["webhooks"] = nullptr;
-    if (!config.webhooks.urls.empty()) {
-        webhooks::WebhookSettings receivers;
-        receivers.urls = config.webhooks.urls;
-        Store store(db_path);   // a connection of its own, as deliver_round has
-        out["webhooks"] = webhooks::to_json(webhooks::read_webhook_status(receivers, store));
-    }
-    return print(out, kExitOk);
-}
 
 // Reads the PIN from stdin, not argv: a command line shows up in `ps` and in shell history.
 struct PinHashCommand {
@@ -386,7 +356,7 @@ int main(int argc, char** argv) {
         App app(db_path);
         if (setup.command->parsed()) return setup.run(app, *config, db_path);
         if (sync.command->parsed()) return sync.run(app, *config, db_path);
-        if (status->parsed()) return print_status(app, *config, db_path);
+        if (status->parsed()) return print(cli::status_json(kiosk_status(app, *config, db_path)), kExitOk);
         if (print_command.command->parsed()) return print_command.run(app, *config);
         if (scan.command->parsed()) connect_scans(app, scan_connection(*config, db_path));
         if (import.command->parsed()) return import.run(app);

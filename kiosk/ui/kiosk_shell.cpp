@@ -17,6 +17,7 @@
 #include <imgui.h>
 
 #include "kiosk/app/app.h"
+#include "kiosk/app/backend_sync.h"
 #include "kiosk/app/flow.h"
 #include "kiosk/app/flow_worker.h"
 #include "kiosk/app/local_time_format.h"
@@ -113,7 +114,7 @@ struct KioskShell::Impl {
     std::unique_ptr<flow::Flow> flow;
     std::unique_ptr<FlowWorker> worker;
     std::unique_ptr<PrintQueue> print_queue;
-    std::shared_ptr<sync::SyncEngine> sync_engine;   // shared with the flow worker
+    std::shared_ptr<BackgroundSync> background_sync;   // shared with the flow worker; null: no backend
     std::unique_ptr<webhooks::WebhookSender> webhook_sender;   // null: no [webhooks] urls
     std::unique_ptr<StatusPoller> poller;
     std::unique_ptr<ScanPipeline> camera;
@@ -265,21 +266,21 @@ Outcome<void> KioskShell::Impl::set_up() {
     return {};
 }
 
-// Starts (or restarts, after staff scanned a device set-up code) the sync engine. Reads the
-// device file: once at start, or once on a staff action, never per frame.
+// Starts (or restarts, after staff scanned a device set-up code) the background sync with the
+// backend in use, as kioskctl sync would choose it (backend_sync.h). Reads the saved connections:
+// once at start, or once on a staff action, never per frame.
 void KioskShell::Impl::start_sync() {
-    const BackendChoice choice = choose_backend({}, config, db_path);
-    auto settings = resolve_sync_settings(choice, {}, config, db_path);
-    if (!settings) {
-        std::fprintf(stderr, "kiosk: no sync: %s\n", settings.error().c_str());
+    auto syncing = BackgroundSync::start(config, db_path);
+    if (!syncing) {
+        std::fprintf(stderr, "kiosk: no sync: %s\n", syncing.error().c_str());
         return;
     }
+    if (!*syncing) return;                  // no backend configured or saved: the store alone decides
+    background_sync = std::move(*syncing);
     // More than one connection saved next to the store: say which one syncs (the staff panel names it too).
-    if (const std::string note = also_saved_note(choice); !note.empty()) std::fprintf(stderr, "kiosk: %s\n", note.c_str());
-    status.backend_name = backend_display_name(settings->kind);
-    sync_engine = std::make_shared<sync::SyncEngine>(std::move(*settings), db_path);
-    sync_engine->start();
-    if (worker) worker->connect(sync_engine, scan_connection(config, db_path));
+    if (!background_sync->note().empty()) std::fprintf(stderr, "kiosk: %s\n", background_sync->note().c_str());
+    status.backend_name = backend_display_name(background_sync->kind());
+    if (worker) worker->connect(background_sync, scan_connection(config, db_path));
 }
 
 void KioskShell::Impl::start_workers() {
@@ -290,7 +291,7 @@ void KioskShell::Impl::start_workers() {
         print_queue->start();
     }
     // Any backend configured, or saved next to the store (kioskctl setup, kioskctl sync --backend; sync_settings.h).
-    if (choose_backend({}, config, db_path).source != BackendSource::none) start_sync();
+    start_sync();
     // Whatever the backend; with no URL it only makes the store stop recording webhook events.
     webhook_sender = webhooks::start_webhook_sender(config.webhooks.urls, config.webhooks.secret, db_path);
     FlowWorkerSettings worker_settings;
@@ -298,7 +299,7 @@ void KioskShell::Impl::start_workers() {
     worker_settings.staff_pin_hash = config.kiosk.staff_pin_hash;
     worker_settings.photo_dir = std::filesystem::path(db_path).parent_path() / "kiosk-photo";
     worker_settings.print_queue = print_queue.get();
-    worker_settings.sync_engine = sync_engine;
+    worker_settings.background_sync = background_sync;
     worker_settings.device_file = device_file_path(config, db_path);
     if (!config.kiosk.badge_layout.empty()) worker_settings.badge_layout = config.kiosk.badge_layout;
     worker_settings.ca_file = config.backend.ca_file.string();
@@ -508,10 +509,10 @@ void KioskShell::Impl::update_status() {
             }
         }
     }
-    status.backend = sync_engine != nullptr;
+    status.backend = background_sync != nullptr;
     status.scan_mode = worker ? worker->scan_mode() : std::nullopt;
-    if (sync_engine) {
-        const sync::SyncStatus sync = sync_engine->status();
+    if (background_sync) {
+        const sync::SyncStatus sync = background_sync->status();
         status.online = sync.online;
         status.pending_uploads = static_cast<int64_t>(sync.pending_uploads);
         status.sync_error = sync.last_error;
@@ -753,7 +754,7 @@ KioskShell::~KioskShell() {
     impl_->camera.reset();
     impl_->worker.reset();
     impl_->print_queue.reset();
-    impl_->sync_engine.reset();
+    impl_->background_sync.reset();
     impl_->poller.reset();
     impl_->camera_texture = {};
     impl_->photo_texture = {};

@@ -193,8 +193,8 @@ TEST_F(AppTest, ACatalogChangeByAnotherConnectionDecidesTheNextScan) {
 // Two connections scan the same ticket while one holds the write transaction: the other waits,
 // then decides on what the first committed. One admission, one `already_redeemed`.
 TEST_F(AppTest, ARacingScanWaitsAndSeesTheFirstAdmission) {
-    App first(path);
-    Store::WriteTransaction held(first.store());
+    Store first(path);                      // a connection of the test's own, as another process would hold
+    Store::WriteTransaction held(first);
     std::promise<void> started;
     auto racing = std::async(std::launch::async, [&] {
         App second(path);
@@ -206,11 +206,11 @@ TEST_F(AppTest, ARacingScanWaitsAndSeesTheFirstAdmission) {
     NewCheckin checkin;
     checkin.event_id = 1;
     checkin.list_id = kMainEntrance;
-    checkin.position_id = first.store().positions_by_secret(kRegular).front().id;
+    checkin.position_id = first.positions_by_secret(kRegular).front().id;
     checkin.secret = kRegular;
     checkin.datetime = at("2027-03-16T09:30:00+01:00");
     checkin.nonce = "first-admission";
-    first.store().record_checkin(checkin);
+    first.record_checkin(checkin);
     held.commit();
     const auto second = racing.get();
     ASSERT_TRUE(second) << second.error();

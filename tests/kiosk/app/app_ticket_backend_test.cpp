@@ -176,7 +176,8 @@ TEST_F(ConstantContactKiosk, QueuedRowsWaitOutAnOutageAndLoseNothing) {
     const auto later = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now() +
                                                                                std::chrono::minutes(30));
     const auto client = backend::make_ticket_client(backend::Kind::constantcontact, sync::ticket_connection(settings, nullptr));
-    sync::TicketUploader uploader(*client, app.store());
+    Store store(path);                      // the uploader's own connection, as the sync thread has
+    sync::TicketUploader uploader(*client, store);
     EXPECT_EQ(uploader.round(later).sent, 1u);
     EXPECT_EQ(uploader.round(later).sent, 0u);
     EXPECT_EQ(cc.counters()["keys_checked_in"], 1);

@@ -135,12 +135,13 @@ protected:
         settings.retry_interval = std::chrono::seconds(1);
         return settings;
     }
-    PrintJobState stored_state(int64_t job) { return app.store().print_job(job)->state; }
-    int64_t printed(const PrintJob& job) { return app.store().print_count(job.position_id, job.secret); }
+    PrintJobState stored_state(int64_t job) { return store.print_job(job)->state; }
+    int64_t printed(const PrintJob& job) { return store.print_count(job.position_id, job.secret); }
 
     TempDir dir;
     std::string path = dir.file("kiosk.db");
     App app{path};
+    Store store{path};                      // the test's own connection, to read what the queue recorded
     ZebraPrinter zebra;
 };
 
@@ -161,7 +162,7 @@ TEST_F(PrintQueueTest, AdmittedTicketsBadgesPrintAndTheirLabelsScanAsTheirSecret
     for (size_t i = 0; i < 5; ++i) expected[kTickets[i]] = 1;
     EXPECT_EQ(labels, expected);
     for (const int64_t id : jobs) {
-        const auto job = app.store().print_job(id);
+        const auto job = store.print_job(id);
         EXPECT_EQ(job->state, PrintJobState::done);
         EXPECT_EQ(job->attempts, 1);
         EXPECT_EQ(printed(*job), 1);
@@ -220,7 +221,7 @@ TEST_F(PrintQueueTest, OutOfLabelsFailsTheJobInWordsAndItPrintsOnRetryOnceRefill
     EXPECT_EQ(log.latest[job.id].message, "The printer is out of labels.");
     EXPECT_EQ(queue.printer_status().state, printer::PrinterState::out_of_media);
     EXPECT_EQ(queue.printer_status().message, "The printer is out of labels.");
-    const auto stored = app.store().print_job(job.id);
+    const auto stored = store.print_job(job.id);
     EXPECT_EQ(stored->state, PrintJobState::failed);
     EXPECT_EQ(stored->last_error, "The printer is out of labels.");
     EXPECT_TRUE(zebra.labels().empty());
@@ -232,7 +233,7 @@ TEST_F(PrintQueueTest, OutOfLabelsFailsTheJobInWordsAndItPrintsOnRetryOnceRefill
     EXPECT_EQ(labels_per_secret(zebra, dir), (std::map<std::string, int>{{kTickets[3], 1}}));
     EXPECT_EQ(printed(job), 1);
     EXPECT_EQ(stored_state(job.id), PrintJobState::done);
-    EXPECT_GE(app.store().print_job(job.id)->attempts, 2);
+    EXPECT_GE(store.print_job(job.id)->attempts, 2);
 }
 
 TEST_F(PrintQueueTest, ARestartWithJobsPendingLosesNoneAndPrintsNoneTwice) {
@@ -251,7 +252,7 @@ TEST_F(PrintQueueTest, ARestartWithJobsPendingLosesNoneAndPrintsNoneTwice) {
     for (const int64_t id : pending) EXPECT_EQ(stored_state(id), PrintJobState::queued);
     // A crash while the next job was printing (before any of it reached the printer) leaves it 'printing'.
     const Timestamp now = now_utc();
-    app.store().set_print_state(pending.back(), PrintJobState::printing, std::nullopt, now, now);
+    store.set_print_state(pending.back(), PrintJobState::printing, std::nullopt, now, now);
 
     PrintQueue restarted(settings(zebra.uri()));
     restarted.start();
@@ -280,7 +281,7 @@ TEST_F(PrintQueueTest, AnUnreachablePrinterFailsTheJobAsOffline) {
     EXPECT_NE(message.find("refused"), std::string::npos) << message;
     EXPECT_EQ(queue.printer_status().state, printer::PrinterState::offline);
     EXPECT_FALSE(queue.printer_status().message.empty());
-    EXPECT_EQ(app.store().print_job(job.id)->last_error, message);
+    EXPECT_EQ(store.print_job(job.id)->last_error, message);
     EXPECT_EQ(printed(job), 0);
 }
 

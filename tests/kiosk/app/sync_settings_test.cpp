@@ -29,7 +29,8 @@ protected:
         settings.connection.url = "http://127.0.0.1:1/" + std::string(backend_kind_name(kind));
         settings.connection.token = {http::ApiToken::Kind::bearer, "token-" + std::string(backend_kind_name(kind))};
         settings.events = {"event-" + std::string(backend_kind_name(kind))};
-        ASSERT_TRUE(remember_backend(settings, config, db));
+        const auto saved = remember_backend(settings, config, db);
+        ASSERT_TRUE(saved && *saved);
         std::filesystem::last_write_time(backend::backend_file_path(db, kind), Clock::now() - age);
     }
     // pretix's device file, as `kioskctl setup` saves it, `age` ago.
@@ -148,7 +149,9 @@ TEST_F(SyncSettingsTest, APretixDeviceTakesPartAndASyncFromItMarksItSavedLast) {
     const auto settings = resolve_sync_settings(flags, named, db);
     ASSERT_TRUE(settings) << settings.error();
     EXPECT_EQ(settings->connection.token.kind, http::ApiToken::Kind::device);
-    ASSERT_TRUE(remember_backend(*settings, config, db));
+    const auto marked = remember_backend(*settings, config, db);
+    ASSERT_TRUE(marked) << marked.error();
+    EXPECT_TRUE(*marked) << "the device file is the connection in use";
     EXPECT_EQ(choice().kind, BackendKind::pretix);
     EXPECT_EQ(choice().source, BackendSource::saved);
     EXPECT_EQ(choice().also_saved, std::vector{BackendKind::oveit});
@@ -158,7 +161,9 @@ TEST_F(SyncSettingsTest, APretixDeviceTakesPartAndASyncFromItMarksItSavedLast) {
     save(BackendKind::oveit, 1min);
     sync::SyncSettings team = *settings;
     team.connection.token = {http::ApiToken::Kind::team, "team-token"};
-    ASSERT_TRUE(remember_backend(team, config, db));
+    const auto team_saved = remember_backend(team, config, db);
+    ASSERT_TRUE(team_saved) << team_saved.error();
+    EXPECT_FALSE(*team_saved);
     EXPECT_EQ(choice().kind, BackendKind::oveit);
 }
 
