@@ -198,11 +198,6 @@ public:
     // TicketBackendOptions says; `client` replaces the one make_ticket_client would make (tests).
     void use_ticket_backend(const TicketBackendOptions& options, std::unique_ptr<backend::TicketClient> client = {});
 
-    // For the benchmarks only (tests/bench/sync_bench.cpp and print_bench.cpp time the store under an
-    // App): front ends, workers and tests call the operations above, or open a Store of their own on
-    // the same file (WAL). To be removed once the benchmarks do the same.
-    Store& store() { return store_; }
-
 private:
     // Every scan path takes the text cleaned once by scan() or check().
     // The reads and the decision of a scan; the caller holds the write transaction.

@@ -43,6 +43,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kiosk/app/app.h"
+#include "netsync/store/store.h"
 #include "kiosk/app/badges.h"
 #include "kiosk/app/print_queue.h"
 #include "kiosk/core/time.h"
@@ -136,7 +137,7 @@ struct Job {
 };
 
 // Every position of the demo event that has a badge, with its layout and data (badge_of).
-std::vector<Job> demo_badges(kiosk::App& app, int64_t event_id, std::vector<double>& lookup_ms) {
+std::vector<Job> demo_badges(kiosk::Store& store, int64_t event_id, std::vector<double>& lookup_ms) {
     const auto orders = nlohmann::json::parse(std::ifstream(std::filesystem::path(KIOSK_SOURCE_DIR) / "assets/demo/orders.json"));
     std::vector<Job> jobs;
     for (const auto& order : orders["results"])
@@ -147,7 +148,7 @@ std::vector<Job> demo_badges(kiosk::App& app, int64_t event_id, std::vector<doub
             job.secret = position["secret"].get<std::string>();
             job.language = order.value("locale", "en");
             const auto start = Clock::now();
-            auto badge = kiosk::badge_of(app.store(), job);
+            auto badge = kiosk::badge_of(store, job);
             lookup_ms.push_back(ms_since(start));
             if (!badge) throw std::runtime_error("badge_of " + job.secret + ": " + badge.error());
             if (!*badge) continue;   // a product without a badge
@@ -247,12 +248,12 @@ ojson time_cups(const std::string& uri, const std::vector<Job>& jobs, size_t cou
 }
 
 // Queues `count` reprint jobs, then times a PrintQueue on `uri` from start() until all are done.
-ojson time_queue(const std::string& name, kiosk::App& app, const std::string& db, const std::string& uri,
+ojson time_queue(const std::string& name, kiosk::Store& store, const std::string& db, const std::string& uri,
                  const std::vector<Job>& jobs, size_t count) {
     std::cerr << "print_bench: queue to " << name << " (" << count << " jobs) ..." << std::endl;
     for (size_t i = 0; i < count; ++i) {
         const kiosk::PrintJob& job = jobs[i % jobs.size()].job;
-        app.store().queue_print({job.event_id, job.position_id, job.secret, job.language, /*reprint=*/true}, kiosk::now_utc());
+        store.queue_print({job.event_id, job.position_id, job.secret, job.language, /*reprint=*/true}, kiosk::now_utc());
     }
     kiosk::PrintQueueSettings settings;
     settings.db_path = db;
@@ -298,6 +299,8 @@ int main(int argc, char** argv) try {
     kiosk::App app(db);
     const auto imported = app.import_pretix_directory(std::filesystem::path(KIOSK_SOURCE_DIR) / "assets/demo", "demo");
     if (!imported) throw std::runtime_error("import: " + imported.error());
+    // The print queue's reads and writes, on a connection of their own as the kiosk's print thread has.
+    kiosk::Store store(db);
 
     ojson report;
     report["benchmark"] = "print_bench";
@@ -305,7 +308,7 @@ int main(int argc, char** argv) try {
     report["nproc"] = std::thread::hardware_concurrency();
 
     std::vector<double> lookup_ms;
-    const std::vector<Job> jobs = demo_badges(app, imported->summary.event_id, lookup_ms);
+    const std::vector<Job> jobs = demo_badges(store, imported->summary.event_id, lookup_ms);
     if (jobs.empty()) throw std::runtime_error("the demo event has no badges");
     std::map<std::string, size_t> scripts;
     for (size_t i = 0; i < options.badges; ++i) ++scripts[jobs[i % jobs.size()].script];
@@ -345,12 +348,12 @@ int main(int argc, char** argv) try {
     ojson queues;
     {
         kiosk::testing::ZebraPrinter zebra;
-        queues["zpl_203"] = time_queue("zpl_203", app, db, zebra.uri("dpi=203"), jobs, options.queue_jobs);
+        queues["zpl_203"] = time_queue("zpl_203", store, db, zebra.uri("dpi=203"), jobs, options.queue_jobs);
         queues["zpl_203"]["labels_received"] = zebra.labels().size();
     }
     {
         kiosk::testing::BrotherQlPrinter brother;
-        queues["brother_ql_62"] = time_queue("brother_ql_62", app, db, brother.uri("model=QL-820NWB&label=62"), jobs, options.queue_jobs);
+        queues["brother_ql_62"] = time_queue("brother_ql_62", store, db, brother.uri("model=QL-820NWB&label=62"), jobs, options.queue_jobs);
         queues["brother_ql_62"]["pages_received"] = brother.pages().size();
     }
     report["print_queue"] = queues;

@@ -253,19 +253,20 @@ std::string read_all(int fd) {
     return out;
 }
 
-// The child: open the store as kioskctl does (App), sync, report on the pipe, and _exit (the
-// parent's threads and the emulator fixture are not the child's to tear down).
+// The child: open the store as the kiosk's sync thread does (a Store of its own), sync, report on
+// the pipe, and _exit (the parent's threads and the emulator fixture are not the child's to tear
+// down).
 [[noreturn]] void forked_sync(int out_fd, const std::string& db, const kiosk::sync::SyncSettings& settings) {
     int code = 0;
     std::string text;
     try {
         const auto open_start = Clock::now();
-        kiosk::App app(db);
+        kiosk::Store store(db);               // the sync thread's own connection, as the kiosk's has
         const double open_s = seconds_since(open_start);
         std::vector<double> page_ends_s;
         const auto start = Clock::now();
         const auto progress = [&](const kiosk::sync::DownloadProgress&) { page_ends_s.push_back(seconds_since(start)); };
-        const kiosk::sync::SyncReport report = kiosk::sync::sync_once(settings, app.store(), true, nullptr, progress);
+        const kiosk::sync::SyncReport report = kiosk::sync::sync_once(settings, store, true, nullptr, progress);
         const double sync_s = seconds_since(start);
         // Seconds between one page landing and the next: the client's time per page (fetch, parse, apply).
         std::vector<double> page_ms;
@@ -538,6 +539,7 @@ int run(const Options& options) {
     std::cerr << "  " << initial.process_wall_s << " s, max RSS " << initial.max_rss_kb / 1024 << " MB\n";
 
     kiosk::App app(db);
+    kiosk::Store sync_store(db);              // the sync thread's own connection, as the kiosk's has
     int64_t event1_id = 0, list_id = 0;
     for (const kiosk::ListSummary& summary : app.lists())
         if (summary.catalog->event.slug == "event1" && summary.list.id == 1021) {   // the emulator's Main entrance (1000k + 21)
@@ -602,7 +604,7 @@ int run(const Options& options) {
         nonces.insert(scanned->checkin->nonce);
     }
     if (nonces.size() < options.uploads) throw std::runtime_error("not enough admissible positions for --uploads");
-    const size_t queued = app.store().queue_counts().pending;
+    const size_t queued = sync_store.queue_counts().pending;
     std::cerr << "uploading " << queued << " queued check-ins\n";
     pretix.admin("POST", "/counters/reset");
     const double emulator_cpu_before_upload = cpu_seconds_of(emulator_pid);
@@ -613,7 +615,7 @@ int run(const Options& options) {
     start = Clock::now();
     for (;;) {
         const auto round_start = Clock::now();
-        const kiosk::sync::SyncReport sync = kiosk::sync::sync_once(event1, app.store(), false);
+        const kiosk::sync::SyncReport sync = kiosk::sync::sync_once(event1, sync_store, false);
         round_s.push_back(round3(seconds_since(round_start)));
         if (sync.error) throw std::runtime_error("upload failed: " + sync.error->message);
         sent += sync.upload.sent;
@@ -648,7 +650,7 @@ int run(const Options& options) {
                         {"rounds", round_s.size()},
                         {"round_s", round_s},
                         {"sent", sent}, {"refused", refused}, {"postponed", postponed},
-                        {"pending_after", app.store().queue_counts().pending},
+                        {"pending_after", sync_store.queue_counts().pending},
                         {"client_cpu_s", round3(cpu_of(usage_after) - cpu_of(usage_before))},
                         {"emulator_cpu_s", round3(emulator_cpu_upload)},
                         {"emulator_accepted_exactly_once", ours_once},
