@@ -171,12 +171,13 @@ void EventImporter::orders(std::span<const ImportedOrder> orders) {
     prepare_order_statements();
     // Orders the store refuses are rare: a chunk of them under one savepoint first, and only when
     // one is refused, that chunk again with one savepoint per order (three statements each).
-    // Chunks, not all at once: while a savepoint is open, every statement's reset truncates the
-    // sub-journal back, and SQLite walks that in-memory journal (temp_store = MEMORY) to do it; it
-    // holds a copy of every existing page the savepoint touched, so one savepoint over a whole
-    // import into a large store made each statement slower than the last (store_bench: the second
-    // 100k batch into an event took minutes instead of seconds).
-    constexpr size_t kOrdersPerSavepoint = 256;
+    // Small chunks, not all at once: while a savepoint is open, every statement's reset truncates
+    // the sub-journal back, and SQLite walks that in-memory journal (temp_store = MEMORY) from its
+    // start to do it; the journal holds a copy of every existing page the savepoint touched. One
+    // savepoint over a whole import into a large store made each statement slower than the last (a
+    // second 100k batch into an event took 217 s); chunks of 256 orders still spent 19 % of a 100k
+    // import in that walk, chunks of 32 under 1 % (perf, store_bench).
+    constexpr size_t kOrdersPerSavepoint = 32;
     for (size_t at = 0; at < orders.size(); at += kOrdersPerSavepoint) {
         const auto chunk = orders.subspan(at, std::min(kOrdersPerSavepoint, orders.size() - at));
         if (!orders_at_once(chunk)) orders_one_by_one(chunk);
