@@ -66,6 +66,18 @@ std::vector<ListSummary> App::lists() {
     return out;
 }
 
+std::optional<int64_t> App::default_list() {
+    const std::vector<ListSummary> all = lists();
+    if (all.empty()) return std::nullopt;
+    const EventCatalog& first_event = *all.front().catalog;
+    const auto kind = backend::kind_from_name(first_event.event.organizer);
+    if (kind && *kind != backend::Kind::pretix)
+        if (const CheckinList* own = first_event.list(backend::local_list_id(*kind, first_event.event.slug))) return own->id;
+    for (const CheckinList& list : first_event.lists)
+        if (list.all_products) return list.id;
+    return all.front().list.id;
+}
+
 Outcome<Timestamp> App::venue_time(std::string_view text, int64_t list_id) {
     catalogs_.refresh(store_);
     const int64_t ids[] = {list_id};

@@ -136,6 +136,10 @@ public:
 
     // Every check-in list in the store with its event, by event then list id.
     std::vector<ListSummary> lists();
+    // The list a kiosk uses until staff pick one, among the first event's lists: a backend's own
+    // entry list when the event is one it made (Oveit's "Entry" before its addons' lists), else
+    // the first list of every product, else the first; nullopt when the store holds none.
+    std::optional<int64_t> default_list();
 
     // A time as staff at the venue of `list_id` write it: ISO 8601, without an offset read as the
     // event's wall clock.

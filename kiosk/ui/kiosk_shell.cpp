@@ -228,10 +228,11 @@ Outcome<void> KioskShell::Impl::set_up() {
     {
         App app(db_path);
         first_reading = read_store_snapshot(app);
-    }
-    if (config.kiosk.lists.empty()) {
-        if (first_reading.lists.empty()) return std::unexpected("the store holds no check-in list: import or sync an event first");
-        config.kiosk.lists = {first_reading.lists.front().id};   // one list until staff pick another
+        if (config.kiosk.lists.empty()) {
+            const auto list = app.default_list();
+            if (!list) return std::unexpected("the store holds no check-in list: import or sync an event first");
+            config.kiosk.lists = {*list};   // one list until staff pick another
+        }
     }
 
     render::WindowOptions options;

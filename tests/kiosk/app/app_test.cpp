@@ -146,6 +146,13 @@ TEST_F(AppTest, ListsAreEveryListWithItsEvent) {
     EXPECT_EQ(lists[0].list.name, "Main entrance");
     EXPECT_EQ(lists[0].catalog->event.slug, "kioskconf27");
     EXPECT_EQ(lists[1].list.limit_products, std::vector<int64_t>{104});
+    EXPECT_EQ(app.default_list(), kMainEntrance) << "the first list of every product";
+}
+
+TEST(AppDefaultList, NoneInAnEmptyStore) {
+    testing::TempDir dir;
+    App app(dir.file("kiosk.db"));
+    EXPECT_FALSE(app.default_list());
 }
 
 TEST_F(AppTest, ListStatusCountsNonAdmissionProductsOfTheList) {

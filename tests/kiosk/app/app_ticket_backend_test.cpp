@@ -443,6 +443,7 @@ TEST_F(OveitKiosk, TheCopyDecidesTheNameComesFromTheServerAndTheUploadLandsOnce)
     const auto lists = app.lists();
     EXPECT_TRUE(std::ranges::any_of(lists, [&](const ListSummary& s) { return s.list.id == main_entry; }));
     EXPECT_TRUE(std::ranges::any_of(lists, [](const ListSummary& s) { return s.list.id == 5; })) << "addon 5: its own list";
+    EXPECT_EQ(app.default_list(), main_entry) << "a kiosk starts on Oveit's Entry, not on the addon with the lowest id";
 
     const ScanOutcome admitted = scan("39fa317d", main_entry);
     ASSERT_EQ(admitted.verdict.status, VerdictStatus::ok) << admitted.verdict.explanation;
